@@ -1,0 +1,66 @@
+"""Monitoris: electronic monitoring of the execution of legislative acts."""
+
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, jsonify, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from monitoris import cli, config, web
+from monitoris.clock import SystemClock
+from monitoris.errors import register_error_handlers
+from monitoris.extensions import csrf, db, login_manager, migrate
+from monitoris.services import auth
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides=None):
+    overrides = dict(overrides or {})
+    instance_path = overrides.pop("INSTANCE_PATH", None) or os.environ.get("MONITORIS_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path or str(ROOT / "instance"),
+                template_folder=str(ROOT / "templates"))
+    os.makedirs(app.instance_path, exist_ok=True)
+    clock = overrides.pop("CLOCK", None)
+    app.config.update(config.load(app.instance_path, overrides))
+    app.extensions["monitoris.clock"] = clock or SystemClock()
+
+    proxies = int(os.environ.get("MONITORIS_PROXIES", "0") or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(token):
+        user = auth.load_session(token)
+        if user is not None:
+            user.ip = request.remote_addr
+        return user
+
+    register_error_handlers(app)
+    web.register(app)
+    cli.register(app)
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify(status="ok")
+
+    @app.get("/readyz")
+    def readyz():
+        try:
+            db.session.execute(sa.text("SELECT 1"))
+        except sa.exc.SQLAlchemyError as exc:
+            app.logger.warning("readiness: database unreachable: %s", exc)
+            return jsonify(status="unavailable", database="unreachable"), 503
+        return jsonify(status="ok", database="ok")
+
+    return app

@@ -1,0 +1,83 @@
+"""Domain errors and how they reach a person (an HTML page) or a client (problem+json)."""
+
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, message, *, errors=None):
+        super().__init__(message)
+        self.message = message
+        # Field name -> list of messages, for forms and the API's field errors.
+        self.errors = errors or {}
+
+
+class ValidationError(DomainError):
+    status = 422
+    title = "Invalid input"
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+    def __init__(self, message="This page does not exist or you do not have access to it."):
+        super().__init__(message)
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Forbidden"
+
+    def __init__(self, message="You are not allowed to do this."):
+        super().__init__(message)
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+class IllegalTransition(Conflict):
+    title = "Illegal transition"
+
+
+def wants_problem_json():
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/problem+json"
+
+
+def problem(status, title, detail=None, errors=None, type_="about:blank"):
+    body = {"type": type_, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def register_error_handlers(app):
+    @app.errorhandler(DomainError)
+    def domain_error(exc):
+        if wants_problem_json():
+            return problem(exc.status, exc.title, exc.message, exc.errors)
+        return render_template("error.html", status=exc.status, title=exc.title, message=exc.message), exc.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        if wants_problem_json():
+            return problem(exc.code, exc.name, exc.description)
+        return render_template("error.html", status=exc.code, title=exc.name, message=exc.description), exc.code
+
+    @app.errorhandler(Exception)
+    def unhandled(exc):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        message = "Something went wrong on our side. The error has been logged."
+        if wants_problem_json():
+            return problem(500, "Internal server error", message)
+        return render_template("error.html", status=500, title="Internal server error", message=message), 500

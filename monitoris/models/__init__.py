@@ -1,0 +1,23 @@
+"""All models, importable from one place (and all registered before Alembic compares)."""
+
+from monitoris.models.act import ACT_KINDS, ACT_STATES, Act
+from monitoris.models.assignment import (
+    ASSIGNMENT_ROLES,
+    CLOSED_STATES,
+    COMMENT_REQUIRED,
+    OPEN_STATES,
+    STATES,
+    TRANSITIONS,
+    Assignment,
+)
+from monitoris.models.event import GENESIS_HASH, Event
+from monitoris.models.organization import ORGANIZATION_KINDS, Organization
+from monitoris.models.task import PRIORITIES, RECURRENCES, EvidenceRequirement, Stage, Task
+from monitoris.models.user import GLOBAL_ROLES, LOCALES, ROLES, LoginSession, User, UserRole
+
+__all__ = [
+    "ACT_KINDS", "ACT_STATES", "ASSIGNMENT_ROLES", "CLOSED_STATES", "COMMENT_REQUIRED", "GENESIS_HASH",
+    "GLOBAL_ROLES", "LOCALES", "OPEN_STATES", "ORGANIZATION_KINDS", "PRIORITIES", "RECURRENCES", "ROLES",
+    "STATES", "TRANSITIONS", "Act", "Assignment", "Event", "EvidenceRequirement", "LoginSession",
+    "Organization", "Stage", "Task", "User", "UserRole",
+]

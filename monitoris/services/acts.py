@@ -1,0 +1,57 @@
+"""Acts: create, edit, activate and close (controllers)."""
+
+from monitoris import clock, permissions
+from monitoris.errors import Forbidden, ValidationError
+from monitoris.extensions import db
+from monitoris.models import ACT_KINDS, ACT_STATES, Act
+from monitoris.services import audit
+
+FIELDS = ("kind", "number", "signed_on", "title", "issuer", "summary", "state")
+
+
+def _validate(fields):
+    errors = {}
+    if "title" in fields and not (fields["title"] or "").strip():
+        errors["title"] = ["A title is required."]
+    if "kind" in fields and fields["kind"] not in ACT_KINDS:
+        errors["kind"] = [f"Choose one of: {', '.join(ACT_KINDS)}."]
+    if "state" in fields and fields["state"] not in ACT_STATES:
+        errors["state"] = [f"Choose one of: {', '.join(ACT_STATES)}."]
+    if fields.get("signed_on") and fields["signed_on"] > clock.today():
+        errors["signed_on"] = ["The signing date cannot be in the future."]
+    if errors:
+        raise ValidationError("The act could not be saved.", errors=errors)
+
+
+def _apply(act, fields):
+    for key in FIELDS:
+        if key in fields:
+            value = fields[key]
+            setattr(act, key, (value.strip() or None) if isinstance(value, str) and key != "title" else value)
+    act.title = act.title.strip()
+
+
+def create_act(actor, **fields):
+    if not permissions.can_manage_acts(actor):
+        raise Forbidden()
+    fields.setdefault("state", "draft")
+    _validate(fields)
+    act = Act(created_by_id=actor.id)
+    _apply(act, fields)
+    db.session.add(act)
+    db.session.flush()
+    audit.record(actor, "act.created", "act", act.id, after=audit.snapshot(act, FIELDS))
+    return act
+
+
+def update_act(actor, act, **fields):
+    if not permissions.can_manage_acts(actor):
+        raise Forbidden()
+    _validate(fields)
+    before = audit.snapshot(act, FIELDS)
+    _apply(act, fields)
+    db.session.flush()
+    old, new = audit.diff(before, audit.snapshot(act, FIELDS))
+    if new:
+        audit.record(actor, "act.updated", "act", act.id, before=old, after=new)
+    return act

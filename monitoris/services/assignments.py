@@ -1,0 +1,205 @@
+"""Assignments: giving a task to an executive body, the workflow, delegation inside a body."""
+
+import sqlalchemy as sa
+
+from monitoris import clock, permissions
+from monitoris.errors import Forbidden, IllegalTransition, ValidationError
+from monitoris.extensions import db
+from monitoris.models import ASSIGNMENT_ROLES, COMMENT_REQUIRED, TRANSITIONS, Assignment, Organization, Task, User
+from monitoris.services import audit
+
+ACTION_NAMES = {
+    "start": "start work on",
+    "submit": "submit",
+    "accept": "accept",
+    "return": "return",
+    "cancel": "cancel",
+    "reopen": "reopen",
+}
+STATE_NAMES = {
+    "assigned": "assigned",
+    "in_progress": "in progress",
+    "submitted": "submitted",
+    "accepted": "accepted",
+    "cancelled": "cancelled",
+}
+EDIT_FIELDS = ("role", "responsible_id", "due_on", "progress", "note")
+
+
+def _record(actor, action, assignment, before=None, after=None):
+    audit.record(actor, action, "assignment", assignment.id, organization_id=assignment.organization_id,
+                 before=before, after=after)
+
+
+def _check_responsible(responsible, organization, errors):
+    if responsible is not None and not responsible.organization.is_within(organization):
+        errors["responsible_id"] = [f"The responsible person must work in {organization.short_name}."]
+
+
+def assign(actor, task, organization, *, due_on, role="lead", responsible=None, note=None):
+    """Give ``task`` to ``organization``.  The assignment starts in the state ``assigned``."""
+    if not permissions.can_assign(actor, task):
+        raise Forbidden("Only a controller may assign tasks.")
+    errors = {}
+    if db.session.scalar(sa.select(Task.id).where(Task.parent_id == task.id).limit(1)):
+        errors["task_id"] = [f"{task.number} is a section; assign its measures instead."]
+    if role not in ASSIGNMENT_ROLES:
+        errors["role"] = ["Choose lead or co-executor."]
+    if organization is None or organization.kind == "control" or not organization.active:
+        errors["organization_id"] = ["Choose an active executive body."]
+    elif db.session.scalar(sa.select(Assignment.id).where(
+            Assignment.task_id == task.id, Assignment.organization_id == organization.id,
+            Assignment.parent_id.is_(None))):
+        errors["organization_id"] = [f"{organization.short_name} already has this task."]
+    if due_on is None:
+        errors["due_on"] = ["A due date is required."]
+    if organization is not None:
+        _check_responsible(responsible, organization, errors)
+    if errors:
+        raise ValidationError("The task could not be assigned.", errors=errors)
+    assignment = Assignment(task=task, organization=organization, role=role, responsible=responsible,
+                            due_on=due_on, original_due_on=due_on, state="assigned", progress=0, note=note)
+    db.session.add(assignment)
+    db.session.flush()
+    _record(actor, "assignment.created", assignment, after={
+        "task_id": task.id, "organization_id": organization.id, "role": role, "due_on": due_on.isoformat(),
+        "responsible_id": responsible.id if responsible else None, "state": "assigned"})
+    return assignment
+
+
+def transition(actor, assignment, action, comment=None):
+    """The one way an assignment changes state: permission, legality, event, in the caller's transaction."""
+    if action not in TRANSITIONS:
+        raise ValidationError(f"Unknown action {action!r}.", errors={"action": [f"Choose one of: "
+                                                                               f"{', '.join(TRANSITIONS)}."]})
+    if not permissions.can_view_assignment(actor, assignment):
+        raise Forbidden()
+    if not permissions.can_transition(actor, assignment, action):
+        raise Forbidden(f"You are not allowed to {ACTION_NAMES[action]} this assignment.")
+    sources, target = TRANSITIONS[action]
+    if assignment.state not in sources:
+        raise IllegalTransition(
+            f"You cannot {ACTION_NAMES[action]} an assignment that is {STATE_NAMES[assignment.state]}.")
+    comment = (comment or "").strip() or None
+    if action in COMMENT_REQUIRED and not comment:
+        raise ValidationError("Say why.", errors={"comment": [f"A comment is required to {ACTION_NAMES[action]}."]})
+
+    before = {"state": assignment.state, "progress": assignment.progress}
+    now = clock.now()
+    assignment.state = target
+    if action == "submit":
+        assignment.submitted_at = now
+    elif action == "accept":
+        assignment.accepted_at = now
+        assignment.progress = 100
+    elif action == "reopen":
+        assignment.accepted_at = None
+    db.session.flush()
+    after = {"state": assignment.state, "progress": assignment.progress}
+    if comment:
+        after["comment"] = comment
+    _record(actor, f"assignment.{action}", assignment, before=before, after=after)
+    if assignment.parent is not None:
+        _roll_up(actor, assignment.parent)
+    return assignment
+
+
+def update(actor, assignment, **fields):
+    """Change role, due date, responsible person, progress or note; each field has its own permission."""
+    if not permissions.can_view_assignment(actor, assignment):
+        raise Forbidden()
+    errors = {}
+    allowed = set()
+    if permissions.can_edit_assignment(actor, assignment):
+        allowed |= {"role", "due_on", "responsible_id", "note"}
+    if permissions.can_choose_responsible(actor, assignment):
+        allowed.add("responsible_id")
+    if permissions.can_report_progress(actor, assignment) and not assignment.sub_assignments:
+        allowed.add("progress")
+    refused = set(fields) - allowed
+    if refused:
+        raise Forbidden(f"You may not change: {', '.join(sorted(refused))}.")
+    if "role" in fields and fields["role"] not in ASSIGNMENT_ROLES:
+        errors["role"] = ["Choose lead or co-executor."]
+    if "progress" in fields and not (0 <= (fields["progress"] if fields["progress"] is not None else -1) <= 100):
+        errors["progress"] = ["Progress is a whole number from 0 to 100."]
+    if "due_on" in fields:
+        if fields["due_on"] is None:
+            errors["due_on"] = ["A due date is required."]
+        elif assignment.parent is not None and fields["due_on"] > assignment.parent.due_on:
+            errors["due_on"] = [f"A delegated due date cannot be later than {assignment.parent.due_on}."]
+    if fields.get("responsible_id") is not None:
+        responsible = db.session.get(User, fields["responsible_id"])
+        if responsible is None:
+            errors["responsible_id"] = ["Choose a person."]
+        else:
+            _check_responsible(responsible, assignment.organization, errors)
+    if errors:
+        raise ValidationError("The assignment could not be saved.", errors=errors)
+    before = audit.snapshot(assignment, EDIT_FIELDS)
+    for key, value in fields.items():
+        setattr(assignment, key, value)
+    db.session.flush()
+    old, new = audit.diff(before, audit.snapshot(assignment, EDIT_FIELDS))
+    if new:
+        _record(actor, "assignment.updated", assignment, before=old, after=new)
+    if "progress" in new and assignment.parent is not None:
+        _roll_up(actor, assignment.parent)
+    return assignment
+
+
+def delegate(actor, assignment, *, organization, responsible=None, due_on=None, note=None):
+    """Split an organization's assignment to a sub-unit or a named person inside the body."""
+    if not permissions.can_view_assignment(actor, assignment):
+        raise Forbidden()
+    if not permissions.can_delegate(actor, assignment):
+        raise Forbidden("Only the head of the organization may delegate an open assignment.")
+    due_on = due_on or assignment.due_on
+    errors = {}
+    if organization is None or not organization.is_within(assignment.organization):
+        errors["organization_id"] = [f"Delegate within {assignment.organization.short_name} and its sub-units."]
+    else:
+        _check_responsible(responsible, organization, errors)
+    if responsible is None and organization is not None and organization.id == assignment.organization_id:
+        errors["responsible_id"] = ["Name the responsible person when delegating inside the same unit."]
+    if due_on > assignment.due_on:
+        errors["due_on"] = [f"The personal due date cannot be later than the assignment's ({assignment.due_on})."]
+    if errors:
+        raise ValidationError("The assignment could not be delegated.", errors=errors)
+    sub = Assignment(task=assignment.task, organization=organization, parent=assignment, role=assignment.role,
+                     responsible=responsible, due_on=due_on, original_due_on=due_on, state="assigned",
+                     progress=0, note=note)
+    db.session.add(sub)
+    db.session.flush()
+    _record(actor, "assignment.delegated", assignment, after={
+        "sub_assignment_id": sub.id, "organization_id": organization.id,
+        "responsible_id": responsible.id if responsible else None, "due_on": due_on.isoformat()})
+    _record(actor, "assignment.created", sub, after={
+        "parent_id": assignment.id, "task_id": sub.task_id, "organization_id": organization.id,
+        "due_on": due_on.isoformat(), "state": "assigned"})
+    _roll_up(actor, assignment)
+    return sub
+
+
+def _roll_up(actor, parent):
+    """The organization's progress is the mean of its open and accepted sub-assignments' progress."""
+    average = db.session.scalar(
+        sa.select(sa.func.avg(Assignment.progress))
+        .where(Assignment.parent_id == parent.id, Assignment.state != "cancelled"))
+    if average is None:
+        return
+    progress = round(float(average))
+    if progress != parent.progress and parent.state not in ("accepted", "cancelled"):
+        before = parent.progress
+        parent.progress = progress
+        db.session.flush()
+        _record(actor, "assignment.progress_rolled_up", parent, before={"progress": before},
+                after={"progress": progress})
+
+
+def candidates_for_responsible(assignment):
+    """People who may be named responsible: active users of the body and its sub-units."""
+    prefix = assignment.organization.path
+    return db.session.scalars(
+        sa.select(User).join(Organization, User.organization_id == Organization.id)
+        .where(Organization.path.startswith(prefix), User.active.is_(True)).order_by(User.name)).all()

@@ -1,0 +1,175 @@
+"""Tasks of an act, their stages (control points) and evidence requirements."""
+
+import re
+
+import sqlalchemy as sa
+
+from monitoris import permissions
+from monitoris.errors import Forbidden, ValidationError
+from monitoris.extensions import db
+from monitoris.models import PRIORITIES, RECURRENCES, Assignment, EvidenceRequirement, Stage, Task, User
+from monitoris.models.task import normalize_number
+from monitoris.services import audit
+
+FIELDS = ("number", "title", "indicator", "period_start", "period_end", "recurrence", "due_on", "priority",
+          "controller_id", "published")
+NUMBER_RE = re.compile(r"^\d+(\.\d+)*\.?$")
+
+
+def _validate(act, task, fields):
+    errors = {}
+    if "number" in fields:
+        number = (fields["number"] or "").strip()
+        if not NUMBER_RE.match(number):
+            errors["number"] = ["Write the number as digits separated by dots, like 4 or 4.1.1."]
+        else:
+            number = normalize_number(number)
+            fields["number"] = number
+            clash = db.session.scalar(sa.select(Task.id).where(Task.act_id == act.id, Task.number == number))
+            if clash is not None and clash != task.id:
+                errors["number"] = [f"This act already has a task {number}."]
+            elif task.id is not None and task.number != number:
+                if db.session.scalar(sa.select(Task.id).where(Task.parent_id == task.id).limit(1)):
+                    errors["number"] = ["Renumber the sub-tasks first: this task has sub-tasks under its number."]
+    if "title" in fields and not (fields["title"] or "").strip():
+        errors["title"] = ["The event name is required."]
+    if "recurrence" in fields and fields["recurrence"] not in RECURRENCES:
+        errors["recurrence"] = [f"Choose one of: {', '.join(RECURRENCES)}."]
+    if "priority" in fields and fields["priority"] not in PRIORITIES:
+        errors["priority"] = [f"Choose one of: {', '.join(PRIORITIES)}."]
+    start = fields.get("period_start", task.period_start)
+    end = fields.get("period_end", task.period_end)
+    if start and end and start > end:
+        errors["period_end"] = ["The period cannot end before it starts."]
+    if fields.get("controller_id"):
+        controller = db.session.get(User, fields["controller_id"])
+        if controller is None or not controller.has_role("controller", "admin"):
+            errors["controller_id"] = ["The controller must be a person with the controller role."]
+    if errors:
+        raise ValidationError("The task could not be saved.", errors=errors)
+
+
+def _parent_for(act, number):
+    """The section a number belongs under ("4.1" for "4.1.1"); None for a top-level number."""
+    if "." not in number:
+        return None
+    parent_number = number.rsplit(".", 1)[0]
+    parent = db.session.scalar(sa.select(Task).where(Task.act_id == act.id, Task.number == parent_number))
+    if parent is None:
+        raise ValidationError(f"There is no task {parent_number} in this act to hold {number}.",
+                              errors={"number": [f"Create {parent_number} first."]})
+    if db.session.scalar(sa.select(Assignment.id).where(Assignment.task_id == parent.id).limit(1)):
+        raise ValidationError(f"Task {parent_number} is assigned to executive bodies, so it cannot hold sub-tasks.",
+                              errors={"number": [f"{parent_number} is a measure, not a section."]})
+    return parent
+
+
+def _apply(task, fields):
+    for key in FIELDS:
+        if key in fields:
+            value = fields[key]
+            if isinstance(value, str):
+                value = value.strip()
+                if key == "indicator":
+                    value = value or None
+            setattr(task, key, value)
+
+
+def create_task(actor, act, **fields):
+    if not permissions.can_manage_acts(actor) or act.state == "closed":
+        raise Forbidden("Only a controller may add tasks, and not to a closed act.")
+    task = Task()
+    fields.setdefault("recurrence", "none")
+    fields.setdefault("priority", "normal")
+    fields.setdefault("published", False)
+    _validate(act, task, fields)
+    task.parent = _parent_for(act, fields["number"])
+    _apply(task, fields)
+    task.act = act
+    db.session.add(task)
+    db.session.flush()
+    audit.record(actor, "task.created", "task", task.id, after=audit.snapshot(task, FIELDS) | {"act_id": act.id})
+    return task
+
+
+def update_task(actor, task, **fields):
+    if not permissions.can_edit_task(actor, task):
+        raise Forbidden()
+    _validate(task.act, task, fields)
+    before = audit.snapshot(task, FIELDS)
+    if "number" in fields and fields["number"] != task.number:
+        task.parent = _parent_for(task.act, fields["number"])
+    _apply(task, fields)
+    db.session.flush()
+    old, new = audit.diff(before, audit.snapshot(task, FIELDS))
+    if new:
+        audit.record(actor, "task.updated", "task", task.id, before=old, after=new)
+    return task
+
+
+# -- stages -------------------------------------------------------------------------------
+
+def add_stage(actor, task, *, title, due_on=None):
+    if not permissions.can_edit_task(actor, task):
+        raise Forbidden()
+    if not (title or "").strip():
+        raise ValidationError("The stage needs a title.", errors={"title": ["A title is required."]})
+    stage = Stage(task=task, title=title.strip(), due_on=due_on)
+    db.session.add(stage)
+    db.session.flush()
+    audit.record(actor, "stage.added", "task", task.id, after={"stage_id": stage.id, "title": stage.title,
+                                                               "due_on": audit.json_value(due_on)})
+    return stage
+
+
+def update_stage(actor, stage, **fields):
+    if not permissions.can_edit_task(actor, stage.task):
+        raise Forbidden()
+    if "title" in fields and not (fields["title"] or "").strip():
+        raise ValidationError("The stage needs a title.", errors={"title": ["A title is required."]})
+    names = ("title", "due_on", "done_on")
+    before = audit.snapshot(stage, names)
+    for key in names:
+        if key in fields:
+            setattr(stage, key, fields[key].strip() if isinstance(fields[key], str) else fields[key])
+    db.session.flush()
+    old, new = audit.diff(before, audit.snapshot(stage, names))
+    if new:
+        audit.record(actor, "stage.updated", "task", stage.task_id, before=old | {"stage_id": stage.id},
+                     after=new | {"stage_id": stage.id})
+    return stage
+
+
+def remove_stage(actor, stage):
+    if not permissions.can_edit_task(actor, stage.task):
+        raise Forbidden()
+    audit.record(actor, "stage.removed", "task", stage.task_id, before={"stage_id": stage.id, "title": stage.title})
+    db.session.delete(stage)
+    db.session.flush()
+
+
+# -- evidence requirements ------------------------------------------------------------------
+
+def add_requirement(actor, task, *, text, document_kinds=None):
+    if not permissions.can_edit_task(actor, task):
+        raise Forbidden()
+    if not (text or "").strip():
+        raise ValidationError("Say what counts as evidence.", errors={"text": ["The text is required."]})
+    position = 1 + (db.session.scalar(sa.select(sa.func.max(EvidenceRequirement.position))
+                                      .where(EvidenceRequirement.task_id == task.id)) or 0)
+    requirement = EvidenceRequirement(task=task, text=text.strip(), document_kinds=document_kinds or None,
+                                      position=position)
+    db.session.add(requirement)
+    db.session.flush()
+    audit.record(actor, "requirement.added", "task", task.id,
+                 after={"requirement_id": requirement.id, "text": requirement.text})
+    return requirement
+
+
+def remove_requirement(actor, requirement):
+    if not permissions.can_edit_task(actor, requirement.task):
+        raise Forbidden()
+    audit.record(actor, "requirement.removed", "task", requirement.task_id,
+                 before={"requirement_id": requirement.id, "text": requirement.text})
+    db.session.delete(requirement)
+    db.session.flush()
