@@ -1,0 +1,160 @@
+"""Read-side queries shared by the pages and the API, always scoped by permissions in SQL."""
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from monitoris import permissions
+from monitoris.extensions import db
+from monitoris.models import OPEN_STATES, STATES, Act, Assignment, Organization, Task
+
+MAX_PAGE_SIZE = 200
+
+# Whitelisted sort keys -> ORDER BY clauses.  "-" prefix means descending.
+ASSIGNMENT_SORTS = {
+    "due_on": (Assignment.due_on, Assignment.id),
+    "number": (Task.act_id, Task.sort_key, Assignment.id),
+    "organization": (Organization.short_name, Assignment.due_on, Assignment.id),
+    "state": (Assignment.state, Assignment.due_on, Assignment.id),
+    "updated_at": (Assignment.updated_at, Assignment.id),
+}
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self):
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+
+def paginate(stmt, page=1, per_page=25):
+    page = max(1, int(page or 1))
+    per_page = max(1, min(int(per_page or 25), MAX_PAGE_SIZE))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return Page(items, total, page, per_page)
+
+
+def assignments(user, *, today, organization_id=None, act_id=None, task_id=None, state=None, overdue=None,
+                due_before=None, due_after=None, q=None, responsible_id=None, top_level=None, sort="due_on"):
+    """Assignments ``user`` may see, filtered.  Unknown sort keys fall back to the due date."""
+    stmt = (
+        sa.select(Assignment)
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Organization, Assignment.organization_id == Organization.id)
+    )
+    stmt = permissions.scope_assignments(user, stmt)
+    if not permissions.reads_everything(user):
+        stmt = stmt.join(Act, Task.act_id == Act.id).where(Act.state != "draft")
+    if organization_id:
+        stmt = stmt.where(Assignment.organization_id == organization_id)
+    if act_id:
+        stmt = stmt.where(Task.act_id == act_id)
+    if task_id:
+        stmt = stmt.where(Assignment.task_id == task_id)
+    if state:
+        states = [state] if isinstance(state, str) else list(state)
+        stmt = stmt.where(Assignment.state.in_([s for s in states if s in STATES]))
+    if overdue is True:
+        stmt = stmt.where(Assignment.overdue_clause(today))
+    elif overdue is False:
+        stmt = stmt.where(sa.not_(Assignment.overdue_clause(today)))
+    if due_before:
+        stmt = stmt.where(Assignment.due_on <= due_before)
+    if due_after:
+        stmt = stmt.where(Assignment.due_on >= due_after)
+    if responsible_id:
+        stmt = stmt.where(Assignment.responsible_id == responsible_id)
+    if top_level:
+        stmt = stmt.where(Assignment.parent_id.is_(None))
+    if q:
+        needle = f"%{q.strip().lower()}%"
+        stmt = stmt.where(sa.or_(
+            sa.func.lower(Task.title).like(needle),
+            Task.number.like(f"{q.strip()}%"),
+            sa.func.lower(Organization.short_name).like(needle),
+            sa.func.lower(Organization.name).like(needle),
+        ))
+    descending = sort.startswith("-") if sort else False
+    columns = ASSIGNMENT_SORTS.get((sort or "").lstrip("-"), ASSIGNMENT_SORTS["due_on"])
+    return stmt.order_by(*[c.desc() if descending else c for c in columns])
+
+
+def open_work(user, *, today, days_ahead=7):
+    """The dashboard's lists: overdue (oldest first), then due within ``days_ahead`` days."""
+    base = assignments(user, today=today, state=OPEN_STATES)
+    overdue = db.session.scalars(base.where(Assignment.due_on < today)).unique().all()
+    soon = db.session.scalars(base.where(Assignment.due_on >= today,
+                                         Assignment.due_on <= today + timedelta(days=days_ahead))).unique().all()
+    return overdue, soon
+
+
+def state_counts(user, *, today):
+    """Counts of visible assignments by state, plus the derived overdue count."""
+    stmt = assignments(user, today=today).order_by(None)
+    sub = stmt.with_only_columns(Assignment.state, Assignment.due_on).subquery()
+    rows = db.session.execute(sa.select(sub.c.state, sa.func.count()).group_by(sub.c.state)).all()
+    counts = {s: 0 for s in STATES}
+    counts.update(dict(rows))
+    counts["overdue"] = db.session.scalar(
+        sa.select(sa.func.count()).select_from(sub).where(sub.c.due_on < today, sub.c.state.in_(OPEN_STATES)))
+    return counts
+
+
+def acts(user, *, state=None, q=None):
+    stmt = permissions.scope_acts(user, sa.select(Act), Act)
+    if state:
+        stmt = stmt.where(Act.state == state)
+    if q:
+        stmt = stmt.where(sa.func.lower(Act.title).like(f"%{q.strip().lower()}%"))
+    return stmt.order_by(Act.state != "active", Act.signed_on.desc().nulls_last(), Act.id.desc())
+
+
+def task_tree(act):
+    """The act's tasks in number order (1.2 before 1.10), each with its depth for indentation."""
+    return db.session.scalars(sa.select(Task).where(Task.act_id == act.id).order_by(Task.sort_key)).all()
+
+
+def assignments_by_task(user, act):
+    """{task_id: [assignment, ...]} of the top-level assignments ``user`` may see in this act."""
+    stmt = (sa.select(Assignment).join(Task, Assignment.task_id == Task.id)
+            .where(Task.act_id == act.id, Assignment.parent_id.is_(None)))
+    stmt = permissions.scope_assignments(user, stmt).order_by(Assignment.role, Assignment.id)
+    grouped = {}
+    for a in db.session.scalars(stmt).unique():
+        grouped.setdefault(a.task_id, []).append(a)
+    return grouped
+
+
+def organizations(*, q=None, kind=None, active=None):
+    stmt = sa.select(Organization)
+    if kind:
+        stmt = stmt.where(Organization.kind == kind)
+    if active is not None:
+        stmt = stmt.where(Organization.active.is_(active))
+    if q:
+        needle = f"%{q.strip().lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(Organization.name).like(needle),
+                                 sa.func.lower(Organization.short_name).like(needle)))
+    return stmt.order_by(Organization.path)
+
+
+def executive_bodies():
+    return db.session.scalars(sa.select(Organization).where(Organization.kind != "control",
+                                                            Organization.active.is_(True))
+                              .order_by(Organization.short_name)).all()
