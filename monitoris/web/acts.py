@@ -1,0 +1,104 @@
+"""Acts: the list, one act with its task tree, and the forms to create and edit an act."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from monitoris import clock, permissions, queries
+from monitoris.errors import ValidationError
+from monitoris.extensions import db
+from monitoris.models import ACT_KINDS, ACT_STATES, Act
+from monitoris.services import acts as acts_service
+from monitoris.web.helpers import attach_errors, get_visible, label
+
+bp = Blueprint("acts", __name__, url_prefix="/acts")
+
+
+class ActForm(FlaskForm):
+    kind = SelectField("Kind", choices=[(k, label(k, "kind")) for k in ACT_KINDS])
+    number = StringField("Number", validators=[Optional(), Length(max=60)])
+    signed_on = DateField("Signed on", validators=[Optional()])
+    title = StringField("Title", validators=[DataRequired(message="A title is required."), Length(max=500)])
+    issuer = StringField("Issuer", validators=[Optional(), Length(max=300)])
+    summary = TextAreaField("Summary", validators=[Optional()])
+    state = SelectField("State", choices=[(s, label(s, "state")) for s in ACT_STATES])
+
+    def fields_for_service(self):
+        return {name: getattr(self, name).data for name in
+                ("kind", "number", "signed_on", "title", "issuer", "summary", "state")}
+
+
+class ActFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Search")
+    state = SelectField("State", choices=[("", "Any state")] + [(s, label(s, "state")) for s in ACT_STATES],
+                        validate_choice=False)
+
+
+@bp.get("/")
+@login_required
+def index():
+    filters = ActFilterForm(request.args)
+    stmt = queries.acts(current_user, state=filters.state.data or None, q=filters.q.data or None)
+    page = queries.paginate(stmt, request.args.get("page", 1, type=int), 25)
+    return render_template("acts/index.html", page=page, filters=filters,
+                           can_manage=permissions.can_manage_acts(current_user))
+
+
+@bp.get("/<int:act_id>")
+@login_required
+def show(act_id):
+    act = get_visible(Act, act_id, permissions.can_view_act)
+    tree = queries.task_tree(act)
+    parents = {t.parent_id for t in tree if t.parent_id}
+    return render_template("acts/show.html", act=act, tree=tree, sections=parents,
+                           assignments=queries.assignments_by_task(current_user, act),
+                           today=clock.today(), can_manage=permissions.can_manage_acts(current_user))
+
+
+def _render_form(form, act=None, status=200):
+    return render_template("acts/form.html", form=form, act=act), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    if not permissions.can_manage_acts(current_user):
+        abort(403)
+    form = ActForm()
+    if request.method == "GET":
+        form.state.data = "draft"
+    if not form.validate_on_submit():
+        return _render_form(form, status=422 if form.is_submitted() else 200)
+    try:
+        act = acts_service.create_act(current_user, **form.fields_for_service())
+    except ValidationError as exc:
+        db.session.rollback()
+        return _render_form(attach_errors(form, exc), status=422)
+    db.session.commit()
+    flash(f"The act “{act.title}” has been created.", "success")
+    return redirect(url_for("acts.show", act_id=act.id))
+
+
+@bp.route("/<int:act_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(act_id):
+    act = get_visible(Act, act_id, permissions.can_view_act)
+    if not permissions.can_manage_acts(current_user):
+        abort(403)
+    form = ActForm(obj=act)
+    if not form.validate_on_submit():
+        return _render_form(form, act, status=422 if form.is_submitted() else 200)
+    try:
+        acts_service.update_act(current_user, act, **form.fields_for_service())
+    except ValidationError as exc:
+        db.session.rollback()
+        return _render_form(attach_errors(form, exc), act, status=422)
+    db.session.commit()
+    flash("The act has been saved.", "success")
+    return redirect(url_for("acts.show", act_id=act.id))
+

@@ -1,0 +1,210 @@
+"""Administration: the tree of organizations and the people's accounts (admins only)."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from monitoris import permissions, queries
+from monitoris.errors import ValidationError
+from monitoris.extensions import db
+from monitoris.models import LOCALES, ORGANIZATION_KINDS, ROLES, Organization, User
+from monitoris.services import organizations as organizations_service
+from monitoris.services import users as users_service
+from monitoris.services.passwords import MIN_LENGTH
+from monitoris.web.helpers import OptionalSelectField, attach_errors, label
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+LOCALE_LABELS = {"en": "English", "az": "Azərbaycanca", "ru": "Русский"}
+
+
+@bp.before_request
+@login_required
+def _admins_only():
+    if not permissions.can_administer(current_user):
+        abort(403)
+
+
+def _blank_to_none(value):
+    return (value or "").strip() or None
+
+
+def _organization_choices(empty=None, exclude=None):
+    orgs = db.session.scalars(queries.organizations()).all()
+    choices = [("", empty)] if empty else []
+    for o in orgs:
+        if exclude is not None and o.is_within(exclude):
+            continue  # an organization cannot move under itself
+        choices.append((o.id, "· " * (o.path.count("/") - 2) + f"{o.short_name} — {o.name}"))
+    return choices
+
+
+# -- organizations ------------------------------------------------------------------------------
+
+class OrganizationForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("A name is required."), Length(max=300)])
+    short_name = StringField("Short name", validators=[DataRequired("A short name is required."), Length(max=40)])
+    kind = SelectField("Kind", choices=[(k, label(k, "kind")) for k in ORGANIZATION_KINDS])
+    parent_id = OptionalSelectField("Part of")
+    email = EmailField("Email", validators=[Optional(), Length(max=254)])
+    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
+    active = BooleanField("Active", default=True)
+
+    def fields_for_service(self):
+        return {"name": self.name.data, "short_name": self.short_name.data, "kind": self.kind.data,
+                "parent_id": self.parent_id.data, "email": _blank_to_none(self.email.data),
+                "phone": _blank_to_none(self.phone.data), "active": self.active.data}
+
+
+@bp.get("/organizations")
+def organizations():
+    orgs = db.session.scalars(queries.organizations()).all()
+    people = dict(db.session.execute(sa.select(User.organization_id, sa.func.count()).group_by(User.organization_id))
+                  .all())
+    return render_template("admin/organizations.html", organizations=orgs, people=people)
+
+
+@bp.route("/organizations/new", methods=["GET", "POST"])
+def create_organization():
+    form = OrganizationForm()
+    form.parent_id.choices = _organization_choices("— none (top level) —")
+    if request.method == "GET" and request.args.get("parent", type=int):
+        form.parent_id.data = request.args.get("parent", type=int)
+    if not form.validate_on_submit():
+        return render_template("admin/organization_form.html", form=form), 422 if form.is_submitted() else 200
+    try:
+        org = organizations_service.create_organization(current_user, **form.fields_for_service())
+    except ValidationError as exc:
+        db.session.rollback()
+        return render_template("admin/organization_form.html", form=attach_errors(form, exc)), 422
+    db.session.commit()
+    flash(f"{org.short_name} has been created.", "success")
+    return redirect(url_for("admin.organizations", _anchor=f"org-{org.id}"))
+
+
+@bp.route("/organizations/<int:org_id>/edit", methods=["GET", "POST"])
+def edit_organization(org_id):
+    org = db.session.get(Organization, org_id) or abort(404)
+    form = OrganizationForm(obj=org)
+    form.parent_id.choices = _organization_choices("— none (top level) —", exclude=org)
+    if not form.validate_on_submit():
+        return render_template("admin/organization_form.html", form=form, organization=org), (
+            422 if form.is_submitted() else 200)
+    try:
+        organizations_service.update_organization(current_user, org, **form.fields_for_service())
+    except ValidationError as exc:
+        db.session.rollback()
+        return render_template("admin/organization_form.html", form=attach_errors(form, exc), organization=org), 422
+    db.session.commit()
+    flash(f"{org.short_name} has been saved.", "success")
+    return redirect(url_for("admin.organizations", _anchor=f"org-{org.id}"))
+
+
+# -- users ----------------------------------------------------------------------------------------
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UserForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("A name is required."), Length(max=200)])
+    email = EmailField("Email", validators=[DataRequired("An email address is required."), Length(max=254)])
+    phone = StringField("Phone (for SMS reminders)", validators=[Optional(), Length(max=40)])
+    organization_id = OptionalSelectField("Organization", validators=[DataRequired("Choose an organization.")])
+    roles = CheckboxesField("Roles", choices=[(r, label(r, "role")) for r in ROLES])
+    locale = SelectField("Language", choices=[(lo, LOCALE_LABELS.get(lo, lo)) for lo in LOCALES])
+    active = BooleanField("Active (may log in)", default=True)
+
+    def fields_for_service(self):
+        return {"name": self.name.data, "email": self.email.data, "phone": _blank_to_none(self.phone.data),
+                "organization_id": self.organization_id.data, "roles": set(self.roles.data or ()),
+                "locale": self.locale.data, "active": self.active.data}
+
+
+class NewUserForm(UserForm):
+    password = PasswordField("Initial password", validators=[DataRequired("Set an initial password.")],
+                             description=f"At least {MIN_LENGTH} characters; the person can change it later.")
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired("Type the new password.")],
+                             description=f"At least {MIN_LENGTH} characters. Every login session of the account "
+                                         "ends.")
+    confirm = PasswordField("Repeat the new password",
+                            validators=[EqualTo("password", "The two passwords are not the same.")])
+
+
+@bp.get("/users")
+def users():
+    q = (request.args.get("q") or "").strip()
+    stmt = sa.select(User).join(Organization, User.organization_id == Organization.id)
+    if q:
+        needle = f"%{q.lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(User.name).like(needle), sa.func.lower(User.email).like(needle),
+                                 sa.func.lower(Organization.short_name).like(needle)))
+    page = queries.paginate(stmt.order_by(Organization.short_name, User.name),
+                            request.args.get("page", 1, type=int), 50)
+    return render_template("admin/users.html", page=page, q=q)
+
+
+def _user_form(form_cls, **kwargs):
+    form = form_cls(**kwargs)
+    form.organization_id.choices = _organization_choices("— choose —")
+    return form
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def create_user():
+    form = _user_form(NewUserForm)
+    if request.method == "GET":
+        form.organization_id.data = request.args.get("organization", type=int)
+        form.roles.data = ["executor"]
+    if not form.validate_on_submit():
+        return render_template("admin/user_form.html", form=form), 422 if form.is_submitted() else 200
+    try:
+        user = users_service.create_user(current_user, password=form.password.data, **form.fields_for_service())
+    except ValidationError as exc:
+        db.session.rollback()
+        return render_template("admin/user_form.html", form=attach_errors(form, exc)), 422
+    db.session.commit()
+    flash(f"The account of {user.name} has been created.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def edit_user(user_id):
+    user = db.session.get(User, user_id) or abort(404)
+    form = _user_form(UserForm, obj=user)
+    if request.method == "GET":
+        form.roles.data = sorted(user.roles)
+    if not form.validate_on_submit():
+        return render_template("admin/user_form.html", form=form, user=user), 422 if form.is_submitted() else 200
+    try:
+        users_service.update_user(current_user, user, **form.fields_for_service())
+    except ValidationError as exc:
+        db.session.rollback()
+        return render_template("admin/user_form.html", form=attach_errors(form, exc), user=user), 422
+    db.session.commit()
+    flash(f"The account of {user.name} has been saved.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+def reset_password(user_id):
+    user = db.session.get(User, user_id) or abort(404)
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return render_template("admin/password.html", form=form, user=user), 422 if form.is_submitted() else 200
+    try:
+        users_service.change_password(current_user, user, form.password.data)
+    except ValidationError as exc:
+        db.session.rollback()
+        return render_template("admin/password.html", form=attach_errors(form, exc), user=user), 422
+    db.session.commit()
+    flash(f"The password of {user.name} has been reset; their other login sessions have ended.", "success")
+    return redirect(url_for("admin.users"))

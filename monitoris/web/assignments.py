@@ -1,0 +1,284 @@
+"""Assignments: the work list, one assignment with its timeline, and everything done to one.
+
+Assigning a task, editing, the workflow transitions and delegation each call one service.
+"""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+
+from monitoris import clock, permissions, queries
+from monitoris.errors import IllegalTransition, ValidationError
+from monitoris.extensions import db
+from monitoris.models import ASSIGNMENT_ROLES, STATES, TRANSITIONS, Assignment, Event, Organization, Task, User
+from monitoris.services import assignments as assignments_service
+from monitoris.web.helpers import EVENT_LABELS, OptionalSelectField, attach_errors, describe_changes, get_visible, label
+
+bp = Blueprint("assignments", __name__)
+
+ROLE_CHOICES = [(r, label(r, "role")) for r in ASSIGNMENT_ROLES]
+
+
+# -- forms ------------------------------------------------------------------------------------
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Search")
+    organization_id = OptionalSelectField("Organization", validate_choice=False)
+    act_id = OptionalSelectField("Act", validate_choice=False)
+    state = SelectField("State", choices=[("", "Any state")] + [(s, label(s, "state")) for s in STATES],
+                        validate_choice=False)
+    overdue = SelectField("Overdue", choices=[("", "Overdue or not"), ("yes", "Overdue only"),
+                                              ("no", "Not overdue")], validate_choice=False)
+
+    def fill_choices(self, user):
+        org_stmt = queries.organizations().where(Organization.kind != "control")
+        if not permissions.reads_everything(user):
+            org_stmt = org_stmt.where(Organization.path.startswith(user.organization.path, autoescape=True))
+        self.organization_id.choices = [("", "All organizations")] + [
+            (o.id, o.short_name) for o in db.session.scalars(org_stmt)]
+        self.act_id.choices = [("", "All acts")] + [(a.id, a.display_title) for a in
+                                                     db.session.scalars(queries.acts(user))]
+        return self
+
+    def query_args(self):
+        overdue = {"yes": True, "no": False}.get(self.overdue.data)
+        return {"organization_id": self.organization_id.data, "act_id": self.act_id.data,
+                "state": self.state.data or None, "overdue": overdue, "q": (self.q.data or "").strip() or None}
+
+
+def _person_choices(people, empty="— not named yet —"):
+    return [("", empty)] + [(u.id, f"{u.name} ({u.organization.short_name})") for u in people]
+
+
+class AssignForm(FlaskForm):
+    organization_id = OptionalSelectField("Executive body", validators=[DataRequired("Choose an executive body.")])
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    due_on = DateField("Due date", validators=[InputRequired("A due date is required.")])
+    responsible_id = OptionalSelectField("Responsible person", validate_choice=False)
+    note = TextAreaField("Note", validators=[Optional()])
+
+    def fill_choices(self):
+        self.organization_id.choices = [("", "— choose —")] + [
+            (o.id, f"{o.short_name} — {o.name}") for o in queries.executive_bodies()]
+        people = db.session.scalars(
+            sa.select(User).join(Organization, User.organization_id == Organization.id)
+            .where(Organization.kind != "control", User.active.is_(True))
+            .order_by(Organization.short_name, User.name)).all()
+        self.responsible_id.choices = _person_choices(people)
+        return self
+
+
+class EditForm(FlaskForm):
+    due_on = DateField("Due date", validators=[InputRequired("A due date is required.")])
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    responsible_id = OptionalSelectField("Responsible person")
+    progress = IntegerField("Progress (%)", validators=[InputRequired("Give the progress as a number."),
+                                                        NumberRange(0, 100, "A whole number from 0 to 100.")])
+    note = TextAreaField("Note", validators=[Optional()])
+
+    def keep_only(self, allowed, assignment):
+        for name in ("due_on", "role", "responsible_id", "progress", "note"):
+            if name not in allowed:
+                delattr(self, name)
+        if "responsible_id" in allowed:
+            self.responsible_id.choices = _person_choices(
+                assignments_service.candidates_for_responsible(assignment), "— nobody —")
+        return self
+
+    def fields_for_service(self):
+        return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+
+
+class TransitionForm(FlaskForm):
+    comment = TextAreaField("Comment", validators=[Optional()])
+
+
+class DelegateForm(FlaskForm):
+    organization_id = OptionalSelectField("Unit", validators=[DataRequired("Choose the unit.")])
+    responsible_id = OptionalSelectField("Responsible person")
+    due_on = DateField("Personal due date", validators=[InputRequired("A due date is required.")])
+    note = TextAreaField("Instructions", validators=[Optional()])
+
+    def fill_choices(self, assignment):
+        units = db.session.scalars(queries.organizations(active=True).where(
+            Organization.path.startswith(assignment.organization.path, autoescape=True))).all()
+        base_depth = assignment.organization.path.count("/")
+        self.organization_id.choices = [
+            (o.id, "· " * (o.path.count("/") - base_depth) + f"{o.short_name} — {o.name}") for o in units]
+        self.responsible_id.choices = _person_choices(assignments_service.candidates_for_responsible(assignment))
+        return self
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+def _visible(assignment_id):
+    return get_visible(Assignment, assignment_id, permissions.can_view_assignment)
+
+
+def editable_fields(user, assignment):
+    """The fields of the edit form this person may change (the service checks the same rules)."""
+    allowed = set()
+    if permissions.can_edit_assignment(user, assignment):
+        allowed |= {"role", "due_on", "responsible_id", "note"}
+    if permissions.can_choose_responsible(user, assignment):
+        allowed.add("responsible_id")
+    if permissions.can_report_progress(user, assignment) and not assignment.sub_assignments:
+        allowed.add("progress")
+    return allowed
+
+
+def _timeline(assignment):
+    ids = [assignment.id] + [s.id for s in assignment.sub_assignments]
+    stmt = sa.select(Event).where(Event.object_type == "assignment", Event.object_id.in_(ids))
+    events = db.session.scalars(permissions.scope_events(current_user, stmt).order_by(Event.at, Event.id)).all()
+    # Names for the ids the events mention, fetched in two queries rather than one per event.
+    user_ids, org_ids = set(), set()
+    for e in events:
+        for values in (e.before or {}, e.after or {}):
+            if values.get("responsible_id"):
+                user_ids.add(values["responsible_id"])
+            if values.get("organization_id"):
+                org_ids.add(values["organization_id"])
+    names = {("responsible_id", u.id): u.name for u in
+             db.session.scalars(sa.select(User).where(User.id.in_(user_ids)))} if user_ids else {}
+    if org_ids:
+        names |= {("organization_id", o.id): o.short_name for o in
+                  db.session.scalars(sa.select(Organization).where(Organization.id.in_(org_ids)))}
+    subs = {s.id: s for s in assignment.sub_assignments}
+    return [{"event": e, "label": EVENT_LABELS.get(e.action, e.action), "changes": describe_changes(e, names),
+             "comment": (e.after or {}).get("comment"), "sub": subs.get(e.object_id)} for e in events]
+
+
+def render_assignment(assignment, transition_form=None, status=200, general_errors=()):
+    today = clock.today()
+    actions = [a for a in assignment.allowed_actions() if permissions.can_transition(current_user, assignment, a)]
+    return render_template(
+        "assignments/show.html", assignment=assignment, task=assignment.task, act=assignment.task.act,
+        today=today, actions=actions, timeline=_timeline(assignment),
+        transition_form=transition_form or TransitionForm(formdata=None), general_errors=general_errors,
+        can_edit=bool(editable_fields(current_user, assignment)),
+        can_delegate=permissions.can_delegate(current_user, assignment),
+    ), status
+
+
+# -- views ------------------------------------------------------------------------------------
+
+@bp.get("/assignments")
+@login_required
+def index():
+    filters = FilterForm(request.args).fill_choices(current_user)
+    filters.validate()
+    today = clock.today()
+    stmt = queries.assignments(current_user, today=today, sort=request.args.get("sort", "due_on"),
+                               **filters.query_args())
+    page = queries.paginate(stmt, request.args.get("page", 1, type=int), 25)
+    return render_template("assignments/index.html", page=page, filters=filters, today=today)
+
+
+@bp.get("/assignments/<int:assignment_id>")
+@login_required
+def show(assignment_id):
+    return render_assignment(_visible(assignment_id))
+
+
+@bp.route("/tasks/<int:task_id>/assign", methods=["GET", "POST"])
+@login_required
+def assign(task_id):
+    task = get_visible(Task, task_id, permissions.can_view_task)
+    if not permissions.can_assign(current_user, task):
+        abort(403)
+    form = AssignForm().fill_choices()
+    if request.method == "GET":
+        form.due_on.data = task.due_on
+    if not form.validate_on_submit():
+        return render_template("assignments/assign.html", form=form, task=task), (
+            422 if form.is_submitted() else 200)
+    try:
+        assignment = assignments_service.assign(
+            current_user, task, db.session.get(Organization, form.organization_id.data), due_on=form.due_on.data,
+            role=form.role.data, note=(form.note.data or "").strip() or None,
+            responsible=db.session.get(User, form.responsible_id.data) if form.responsible_id.data else None)
+    except ValidationError as exc:
+        db.session.rollback()
+        return render_template("assignments/assign.html", form=attach_errors(form, exc), task=task), 422
+    db.session.commit()
+    flash(f"Task {task.number} has been assigned to {assignment.organization.short_name}.", "success")
+    if request.form.get("then") == "another":
+        return redirect(url_for("assignments.assign", task_id=task.id))
+    return redirect(url_for("tasks.show", task_id=task.id, _anchor="assignments"))
+
+
+@bp.route("/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(assignment_id):
+    assignment = _visible(assignment_id)
+    allowed = editable_fields(current_user, assignment)
+    if not allowed:
+        abort(403)
+    form = EditForm(obj=assignment).keep_only(allowed, assignment)
+    if not form.validate_on_submit():
+        return render_template("assignments/edit.html", form=form, assignment=assignment), (
+            422 if form.is_submitted() else 200)
+    try:
+        assignments_service.update(current_user, assignment, **form.fields_for_service())
+    except ValidationError as exc:
+        db.session.rollback()
+        return render_template("assignments/edit.html", form=attach_errors(form, exc), assignment=assignment), 422
+    db.session.commit()
+    flash("The assignment has been saved.", "success")
+    return redirect(url_for("assignments.show", assignment_id=assignment.id))
+
+
+@bp.post("/assignments/<int:assignment_id>/transition")
+@login_required
+def transition(assignment_id):
+    assignment = _visible(assignment_id)
+    form = TransitionForm()
+    action = request.form.get("action", "")
+    if not form.validate_on_submit() or action not in TRANSITIONS:
+        return render_assignment(assignment, form, 422, ["Choose one of the buttons."])
+    if not permissions.can_transition(current_user, assignment, action):
+        abort(403)
+    try:
+        assignments_service.transition(current_user, assignment, action, form.comment.data)
+    except ValidationError as exc:
+        db.session.rollback()
+        return render_assignment(assignment, attach_errors(form, exc), 422)
+    except IllegalTransition as exc:
+        db.session.rollback()
+        return render_assignment(assignment, form, 409, [exc.message])
+    db.session.commit()
+    flash(f"The assignment is now {label(assignment.state, 'state').lower()}.", "success")
+    return redirect(url_for("assignments.show", assignment_id=assignment.id))
+
+
+@bp.route("/assignments/<int:assignment_id>/delegate", methods=["GET", "POST"])
+@login_required
+def delegate(assignment_id):
+    assignment = _visible(assignment_id)
+    if not permissions.can_delegate(current_user, assignment):
+        abort(403)
+    form = DelegateForm().fill_choices(assignment)
+    if request.method == "GET":
+        form.due_on.data = assignment.due_on
+        form.organization_id.data = assignment.organization_id
+    if not form.validate_on_submit():
+        return render_template("assignments/delegate.html", form=form, assignment=assignment), (
+            422 if form.is_submitted() else 200)
+    try:
+        sub = assignments_service.delegate(
+            current_user, assignment, organization=db.session.get(Organization, form.organization_id.data),
+            responsible=db.session.get(User, form.responsible_id.data) if form.responsible_id.data else None,
+            due_on=form.due_on.data, note=(form.note.data or "").strip() or None)
+    except ValidationError as exc:
+        db.session.rollback()
+        return render_template("assignments/delegate.html", form=attach_errors(form, exc), assignment=assignment), 422
+    db.session.commit()
+    flash(f"Delegated to {sub.responsible.name if sub.responsible else sub.organization.short_name}.", "success")
+    return redirect(url_for("assignments.show", assignment_id=assignment.id))
