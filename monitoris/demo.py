@@ -133,7 +133,8 @@ def _period(spec):
     if spec is None:
         return None, None, "none"
     if spec == "regular":
-        return date(Y, 1, 1), date(Y + 2, 12, 31), "annual"
+        # As the plans print it: "Regular", an ongoing duty with no years of its own.
+        return None, None, "annual"
     start, end = spec
     return date(Y + start, 1, 1), date(Y + end, 12, 31), "none"
 

@@ -7,7 +7,7 @@ The scope functions add a WHERE clause built from the same rule as the matching
 import sqlalchemy as sa
 
 from monitoris.extensions import db
-from monitoris.models import Assignment, Event, Organization
+from monitoris.models import Act, Assignment, Event, Organization, Task
 
 
 def _is(user, *roles):
@@ -66,13 +66,19 @@ def can_edit_task(user, task):
 def can_view_assignment(user, assignment):
     if reads_everything(user):
         return True
-    return user.is_authenticated and assignment.organization.is_within(user.organization)
+    # An executive body sees its work once the act is out of draft, as it sees the act itself.
+    return (user is not None and user.is_authenticated and assignment.organization.is_within(user.organization)
+            and assignment.task.act.state != "draft")
 
 
 def scope_assignments(user, stmt):
     if reads_everything(user):
         return stmt
-    return stmt.where(Assignment.organization_id.in_(_own_organization_ids(user)))
+    if user is None or not user.is_authenticated:
+        return stmt.where(sa.false())
+    published = sa.select(Task.id).join(Act, Task.act_id == Act.id).where(Act.state != "draft")
+    return stmt.where(Assignment.organization_id.in_(_own_organization_ids(user)),
+                      Assignment.task_id.in_(published))
 
 
 def can_assign(user, task):
@@ -124,7 +130,7 @@ def can_delegate(user, assignment):
 def can_view_event(user, event):
     if reads_everything(user):
         return True
-    if event.organization_id is None or not user.is_authenticated:
+    if event.organization_id is None or user is None or not user.is_authenticated:
         return False
     return event.organization_id in set(db.session.scalars(_own_organization_ids(user)))
 
@@ -132,4 +138,6 @@ def can_view_event(user, event):
 def scope_events(user, stmt):
     if reads_everything(user):
         return stmt
+    if user is None or not user.is_authenticated:
+        return stmt.where(sa.false())
     return stmt.where(Event.organization_id.in_(_own_organization_ids(user)))

@@ -82,13 +82,14 @@ def assignments(user, *, today, organization_id=None, act_id=None, task_id=None,
         stmt = stmt.where(Assignment.responsible_id == responsible_id)
     if top_level:
         stmt = stmt.where(Assignment.parent_id.is_(None))
-    if q:
-        needle = f"%{q.strip().lower()}%"
+    if q and q.strip():
+        # autoescape: a "%" or "_" typed into the search box is text, not a wildcard.
+        needle = q.strip().lower()
         stmt = stmt.where(sa.or_(
-            sa.func.lower(Task.title).like(needle),
-            Task.number.like(f"{q.strip()}%"),
-            sa.func.lower(Organization.short_name).like(needle),
-            sa.func.lower(Organization.name).like(needle),
+            sa.func.lower(Task.title).contains(needle, autoescape=True),
+            Task.number.startswith(q.strip(), autoescape=True),
+            sa.func.lower(Organization.short_name).contains(needle, autoescape=True),
+            sa.func.lower(Organization.name).contains(needle, autoescape=True),
         ))
     descending = sort.startswith("-") if sort else False
     columns = ASSIGNMENT_SORTS.get((sort or "").lstrip("-"), ASSIGNMENT_SORTS["due_on"])
@@ -121,7 +122,7 @@ def acts(user, *, state=None, q=None):
     if state:
         stmt = stmt.where(Act.state == state)
     if q:
-        stmt = stmt.where(sa.func.lower(Act.title).like(f"%{q.strip().lower()}%"))
+        stmt = stmt.where(sa.func.lower(Act.title).contains(q.strip().lower(), autoescape=True))
     return stmt.order_by(Act.state != "active", Act.signed_on.desc().nulls_last(), Act.id.desc())
 
 
@@ -148,9 +149,9 @@ def organizations(*, q=None, kind=None, active=None):
     if active is not None:
         stmt = stmt.where(Organization.active.is_(active))
     if q:
-        needle = f"%{q.strip().lower()}%"
-        stmt = stmt.where(sa.or_(sa.func.lower(Organization.name).like(needle),
-                                 sa.func.lower(Organization.short_name).like(needle)))
+        needle = q.strip().lower()
+        stmt = stmt.where(sa.or_(sa.func.lower(Organization.name).contains(needle, autoescape=True),
+                                 sa.func.lower(Organization.short_name).contains(needle, autoescape=True)))
     return stmt.order_by(Organization.path)
 
 

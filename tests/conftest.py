@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
+from flask import g, request_started
 from flask_migrate import upgrade
 
 from monitoris import create_app
@@ -73,10 +74,18 @@ def app(database_url, frozen_clock, tmp_path_factory):
         "INSTANCE_PATH": str(instance),
         "CLOCK": frozen_clock,
     })
+    request_started.connect(_fresh_globals, app)
     with app.app_context():
         upgrade()  # the schema comes from the migrations, on both legs
         yield app
         db.engine.dispose()
+
+
+def _fresh_globals(sender, **extra):
+    """Requests reuse the test's app context (and so its database session), but ``g`` must start
+    empty for each one, as in production: else the logged-in user and the CSRF token of one
+    request or test leak into the next."""
+    g.__dict__.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,12 @@
 """Plain factory functions: ``make_task(**overrides)`` returns a flushed object with sensible defaults."""
 
 import itertools
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 from monitoris.extensions import db
-from monitoris.models import Act, Assignment, Organization, Task, User
+from monitoris.models import Act, ApiToken, Assignment, Organization, Task, User
+from monitoris.services import tokens as tokens_service
 from monitoris.services.passwords import hash_password
 
 PASSWORD = "correct horse battery"
@@ -70,3 +72,42 @@ def make_assignment(task=None, organization=None, *, state="assigned", due_on=No
 
 def days(n):
     return timedelta(days=n)
+
+
+def make_world():
+    """A small country: the control body with its people, and two executive bodies with a sub-unit each.
+
+    SA (a state agency) has the sub-unit SA-1; MT (a ministry) has MT-1.  Every person's password
+    is ``PASSWORD``.  Returned as a namespace: ``w.cd``, ``w.sa``, ``w.sa1``, ``w.mt``, ``w.mt1`` and
+    ``w.admin``, ``w.controller``, ``w.observer``, ``w.head_sa``, ``w.exec_sa``, ``w.exec_sa1``,
+    ``w.head_mt``, ``w.exec_mt``, and an active act ``w.act``.
+    """
+    n = next(_seq)
+    w = SimpleNamespace()
+    w.cd = make_org(f"CD{n}", kind="control")
+    w.sa = make_org(f"SA{n}", name=f"State Agency {n}")
+    w.sa1 = make_org(f"SA{n}-1", parent=w.sa, kind="other", name=f"Service Centre {n}")
+    w.mt = make_org(f"MT{n}", name=f"Ministry of Digital Development {n}")
+    w.mt1 = make_org(f"MT{n}-1", parent=w.mt, kind="other", name=f"E-Government Centre {n}")
+    w.admin = make_user("admin", organization=w.cd)
+    w.controller = make_user("controller", organization=w.cd)
+    w.observer = make_user("observer", organization=w.cd)
+    w.head_sa = make_user("org_head", organization=w.sa)
+    w.exec_sa = make_user("executor", organization=w.sa)
+    w.exec_sa1 = make_user("executor", organization=w.sa1)
+    w.head_mt = make_user("org_head", organization=w.mt)
+    w.exec_mt = make_user("executor", organization=w.mt)
+    w.act = make_act()
+    return w
+
+
+def make_token(user, *, days_valid=30, **overrides):
+    """A live personal access token of ``user``; returns the raw token to send as a bearer."""
+    start = datetime(2026, 6, 15, 5, 0, tzinfo=UTC)  # the suite's frozen clock (tests/conftest.py START)
+    raw = tokens_service.PREFIX + f"test-{next(_seq)}-" + "x" * 20
+    token = ApiToken(user=user, name=overrides.pop("name", "test"), token_hash=tokens_service.token_hash(raw),
+                     created_at=overrides.pop("created_at", start), expires_at=start + timedelta(days=days_valid),
+                     **overrides)
+    db.session.add(token)
+    db.session.flush()
+    return raw

@@ -1,6 +1,6 @@
 """Writing and verifying the hash-chained audit trail."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 
 import sqlalchemy as sa
@@ -44,7 +44,8 @@ def record(actor, action, object_type, object_id, *, organization_id=None, befor
     session.flush()
     prev = session.scalar(sa.select(Event.hash).order_by(Event.id.desc()).limit(1)) or GENESIS_HASH
     event = Event(
-        at=clock.now(),
+        # Normalised to UTC here, so that the hash is of the value the database gives back.
+        at=clock.now().astimezone(UTC),
         actor_id=actor.id if actor is not None else None,
         action=action,
         object_type=object_type,

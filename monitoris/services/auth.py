@@ -1,6 +1,7 @@
 """Logging in and out: password check, lockout, and server-side login sessions."""
 
 import hashlib
+import math
 import secrets
 from datetime import timedelta
 
@@ -27,6 +28,11 @@ def _token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _locked_message(remaining):
+    minutes = max(1, math.ceil(remaining.total_seconds() / 60))
+    return f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+
+
 def authenticate(email, password, ip=None):
     """The active user with this email and password, or LoginFailed with a message for the person."""
     global _DUMMY_HASH
@@ -41,15 +47,18 @@ def authenticate(email, password, ip=None):
                      after={"email": email, "ip": ip, "reason": "unknown or inactive account"})
         raise LoginFailed("The email or password is not correct.")
     if user.locked_until and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
         audit.record(None, "auth.login_failed", "user", user.id, after={"ip": ip, "reason": "locked"})
-        raise LoginFailed(f"Too many failed attempts. Try again in {minutes} minutes.")
+        raise LoginFailed(_locked_message(user.locked_until - now))
     if not check_password(user.password_hash, password or ""):
         user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+        locked = user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]
+        if locked:
             user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
             user.failed_logins = 0
         audit.record(None, "auth.login_failed", "user", user.id, after={"ip": ip, "reason": "wrong password"})
+        # The attempt that locks the account says so, rather than leaving the person to guess again.
+        if locked:
+            raise LoginFailed(_locked_message(user.locked_until - now))
         raise LoginFailed("The email or password is not correct.")
     user.failed_logins = 0
     user.locked_until = None

@@ -1,6 +1,7 @@
 """People: creating and changing accounts (admin), passwords (the person or an admin)."""
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import flag_modified
 
 from monitoris import permissions
 from monitoris.errors import Forbidden, ValidationError
@@ -69,6 +70,9 @@ def update_user(actor, user, *, roles=None, **fields):
             setattr(user, key, fields[key].strip() if isinstance(fields[key], str) else fields[key])
     if roles is not None:
         user.roles = roles
+        if set(roles) != set(before["roles"]):
+            # Roles live in their own table: touch the users row so its version (the API's ETag) moves too.
+            flag_modified(user, "active")
     db.session.flush()
     old, new = audit.diff(before, audit.snapshot(user, FIELDS) | {"roles": sorted(user.roles)})
     if new:
