@@ -1,0 +1,135 @@
+"""/organizations and /users: the directory (every signed-in user reads it; admins write)."""
+
+import sqlalchemy as sa
+from flask import url_for
+
+from monitoris import permissions, queries
+from monitoris.api.core import ETAG, IF_MATCH, actor, bp, check_if_match, etag_header, get_or_404, page_of
+from monitoris.errors import Forbidden
+from monitoris.extensions import db
+from monitoris.models import Organization, User, UserRole
+from monitoris.schemas.common import MAX_ID
+from monitoris.schemas.directory import (
+    OrganizationArgs,
+    OrganizationPageSchema,
+    OrganizationPatchSchema,
+    OrganizationSchema,
+    UserArgs,
+    UserCreateSchema,
+    UserPageSchema,
+    UserPatchSchema,
+    UserSchema,
+)
+from monitoris.services import organizations, users
+
+ORG_TAG = ["Organizations"]
+USER_TAG = ["Users"]
+ID = f"<int(min=1, max={MAX_ID}):object_id>"
+
+
+def _viewer(user, obj):
+    return permissions.can_view_directory(user)
+
+
+def _admin_only():
+    if not permissions.can_administer(actor()):
+        raise Forbidden("Only an administrator may change the directory.")
+
+
+# -- organizations ------------------------------------------------------------------------
+
+@bp.route("/organizations", methods=["GET"], tags=ORG_TAG)
+@bp.arguments(OrganizationArgs, location="query")
+@bp.response(200, OrganizationPageSchema)
+def list_organizations(args):
+    """Organizations in tree order (a body, then its sub-units)."""
+    stmt = queries.organizations(q=args.get("q"), kind=args.get("kind"), active=args.get("active"))
+    return page_of(stmt, args)
+
+
+@bp.route("/organizations", methods=["POST"], tags=ORG_TAG)
+@bp.arguments(OrganizationSchema)
+@bp.response(201, OrganizationSchema, headers=ETAG)
+def create_organization(args):
+    """Add an organization (admin)."""
+    _admin_only()
+    org = organizations.create_organization(actor(), **args)
+    db.session.commit()
+    return org, 201, etag_header(org) | {"Location": url_for("api.get_organization", object_id=org.id)}
+
+
+@bp.route(f"/organizations/{ID}", methods=["GET"], tags=ORG_TAG)
+@bp.response(200, OrganizationSchema, headers=ETAG)
+def get_organization(object_id):
+    org = get_or_404(Organization, object_id, _viewer)
+    return org, 200, etag_header(org)
+
+
+@bp.route(f"/organizations/{ID}", methods=["PATCH"], tags=ORG_TAG)
+@bp.arguments(OrganizationPatchSchema)
+@bp.response(200, OrganizationSchema, headers=ETAG)
+@bp.doc(parameters=[IF_MATCH])
+def update_organization(args, object_id):
+    """Change an organization (admin); send If-Match."""
+    org = get_or_404(Organization, object_id, _viewer)
+    _admin_only()
+    check_if_match(org)
+    organizations.update_organization(actor(), org, **args)
+    db.session.commit()
+    return org, 200, etag_header(org)
+
+
+# -- users ----------------------------------------------------------------------------------
+
+def _users(args):
+    stmt = sa.select(User)
+    if args.get("organization_id"):
+        stmt = stmt.where(User.organization_id == args["organization_id"])
+    if args.get("role"):
+        stmt = stmt.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == args["role"])))
+    if args.get("active") is not None:
+        stmt = stmt.where(User.active.is_(args["active"]))
+    if args.get("q"):
+        needle = f"%{args['q'].strip().lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(User.name).like(needle), sa.func.lower(User.email).like(needle)))
+    return stmt.order_by(User.name, User.id)
+
+
+@bp.route("/users", methods=["GET"], tags=USER_TAG)
+@bp.arguments(UserArgs, location="query")
+@bp.response(200, UserPageSchema)
+def list_users(args):
+    """People, by name."""
+    return page_of(_users(args), args)
+
+
+@bp.route("/users", methods=["POST"], tags=USER_TAG)
+@bp.arguments(UserCreateSchema)
+@bp.response(201, UserSchema, headers=ETAG)
+def create_user(args):
+    """Add a person (admin)."""
+    _admin_only()
+    user = users.create_user(actor(), **args)
+    db.session.commit()
+    return user, 201, etag_header(user) | {"Location": url_for("api.get_user", object_id=user.id)}
+
+
+@bp.route(f"/users/{ID}", methods=["GET"], tags=USER_TAG)
+@bp.response(200, UserSchema, headers=ETAG)
+def get_user(object_id):
+    user = get_or_404(User, object_id, _viewer)
+    return user, 200, etag_header(user)
+
+
+@bp.route(f"/users/{ID}", methods=["PATCH"], tags=USER_TAG)
+@bp.arguments(UserPatchSchema)
+@bp.response(200, UserSchema, headers=ETAG)
+@bp.doc(parameters=[IF_MATCH])
+def update_user(args, object_id):
+    """Change a person's details, roles or active flag (admin); send If-Match."""
+    user = get_or_404(User, object_id, _viewer)
+    _admin_only()
+    check_if_match(user)
+    users.update_user(actor(), user, **args)
+    db.session.commit()
+    return user, 200, etag_header(user)

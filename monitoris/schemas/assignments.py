@@ -1,0 +1,113 @@
+"""Assignments, their workflow and the audit events that make their timeline."""
+
+from flask import g
+from marshmallow import Schema, fields, validate
+
+from monitoris import clock, permissions
+from monitoris.models import ASSIGNMENT_ROLES, STATES, TRANSITIONS
+from monitoris.queries import ASSIGNMENT_SORTS
+from monitoris.schemas.common import Id, OneOf, PageArgs, QueryArgs, Str, page_schema
+
+
+def _allowed_actions(assignment):
+    actor = g.get("api_actor")
+    return [a for a in assignment.allowed_actions() if permissions.can_transition(actor, assignment, a)]
+
+
+class AssignmentSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    task_id = fields.Integer(dump_only=True)
+    organization_id = fields.Integer(dump_only=True)
+    parent_id = fields.Integer(dump_only=True, allow_none=True,
+                               metadata={"description": "Set on a delegated sub-assignment"})
+    role = OneOf(ASSIGNMENT_ROLES)
+    responsible_id = Id(allow_none=True)
+    due_on = fields.Date(metadata={"description": "The effective due date (moved by approved extensions)"})
+    original_due_on = fields.Date(dump_only=True)
+    state = fields.String(dump_only=True, validate=validate.OneOf(STATES))
+    progress = fields.Integer(validate=validate.Range(min=0, max=100), strict=True)
+    note = Str(allow_none=True)
+    submitted_at = fields.DateTime(dump_only=True, allow_none=True)
+    accepted_at = fields.DateTime(dump_only=True, allow_none=True)
+    overdue = fields.Function(lambda a: a.is_overdue(clock.today()), dump_only=True,
+                              metadata={"type": "boolean", "description": "Derived: past due and not finished"})
+    allowed_actions = fields.Function(_allowed_actions, dump_only=True, metadata={
+        "type": "array", "items": {"type": "string", "enum": list(TRANSITIONS)},
+        "description": "The transitions the caller may make now"})
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+    version = fields.Integer(dump_only=True)
+
+
+class AssignmentCreateSchema(Schema):
+    organization_id = Id(required=True, metadata={"description": "The executive body"})
+    due_on = fields.Date(required=True)
+    role = OneOf(ASSIGNMENT_ROLES, load_default="lead")
+    responsible_id = Id(allow_none=True, load_default=None)
+    note = Str(allow_none=True, load_default=None)
+
+
+class AssignmentPatchSchema(Schema):
+    role = OneOf(ASSIGNMENT_ROLES)
+    responsible_id = Id(allow_none=True)
+    due_on = fields.Date()
+    progress = fields.Integer(strict=True, validate=validate.Range(min=0, max=100))
+    note = Str(allow_none=True)
+
+
+class TransitionSchema(Schema):
+    action = OneOf(TRANSITIONS, required=True)
+    comment = Str(5000, allow_none=True, load_default=None,
+                  metadata={"description": "Required to return, cancel or reopen"})
+
+
+class EventSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    at = fields.DateTime(dump_only=True)
+    actor_id = fields.Integer(dump_only=True, allow_none=True)
+    action = fields.String(dump_only=True, metadata={"description": 'e.g. "assignment.submit", "act.created"'})
+    object_type = fields.String(dump_only=True)
+    object_id = fields.Integer(dump_only=True, allow_none=True)
+    organization_id = fields.Integer(dump_only=True, allow_none=True,
+                                     metadata={"description": "The executive body the event concerns"})
+    before = fields.Dict(dump_only=True, allow_none=True)
+    after = fields.Dict(dump_only=True, allow_none=True)
+
+
+class AssignmentDetailSchema(AssignmentSchema):
+    timeline = fields.List(fields.Nested(EventSchema), dump_only=True,
+                           metadata={"description": "The assignment's audit events, oldest first"})
+
+
+AssignmentPageSchema = page_schema(AssignmentSchema, "AssignmentPage")
+SORTS = [s for key in ASSIGNMENT_SORTS for s in (key, f"-{key}")]
+
+
+class AssignmentArgs(PageArgs):
+    organization_id = Id()
+    act_id = Id()
+    state = fields.List(OneOf(STATES), metadata={"description": "One or more states (repeat the parameter)"})
+    overdue = fields.Boolean()
+    due_before = fields.Date(metadata={"description": "Due on or before this date"})
+    due_after = fields.Date(metadata={"description": "Due on or after this date"})
+    q = Str(200, metadata={"description": "Part of the task's title or number, or of the body's name"})
+    sort = OneOf(SORTS, load_default="due_on", metadata={"description": '"-" before a field sorts descending'})
+
+
+class EventArgs(QueryArgs):
+    after_id = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**63 - 1),
+                              metadata={"description": "Only events after this id (the last one you have)"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=200))
+    object_type = Str(40)
+    object_id = Id()
+
+
+class EventListSchema(Schema):
+    items = fields.List(fields.Nested(EventSchema), required=True)
+    last_id = fields.Integer(required=True, metadata={
+        "description": "Pass as after_id to get what follows (equal to after_id when nothing new)"})
+
+
+class StreamArgs(QueryArgs):
+    after_id = fields.Integer(validate=validate.Range(min=0, max=2**63 - 1), metadata={
+        "description": "Resume after this id (the Last-Event-ID header does the same); by default only new events"})

@@ -1,0 +1,79 @@
+"""Shapes every endpoint shares: errors, pagination, identifiers, storable text."""
+
+import copy
+
+from marshmallow import RAISE, Schema, ValidationError, fields, missing, validate
+
+# Identifiers are PostgreSQL integers; anything larger cannot name a row.
+MAX_ID = 2**31 - 1
+MAX_TEXT = 20_000
+
+
+def _storable(value):
+    # PostgreSQL refuses NUL in text and no database takes lone surrogates: refuse them here, as
+    # invalid input, instead of failing in the database.
+    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ValidationError("The text contains characters that cannot be stored.")
+
+
+def Str(max_length=None, min_length=None, **kwargs):  # noqa: N802 - reads like the field classes beside it
+    """A string no longer than its column, and storable in every database we support."""
+    validators = [_storable, validate.Length(min=min_length, max=max_length or MAX_TEXT)]
+    return fields.String(validate=validators, **kwargs)
+
+
+def Id(**kwargs):  # noqa: N802
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+def OneOf(choices, **kwargs):  # noqa: N802
+    return fields.String(validate=validate.OneOf(choices), **kwargs)
+
+
+class ProblemSchema(Schema):
+    """An error as RFC 9457 describes it, plus the field errors of invalid input."""
+
+    type = fields.String(metadata={"description": "A URI naming the kind of problem; about:blank by default"})
+    title = fields.String(required=True, metadata={"description": "A short summary of the kind of problem"})
+    status = fields.Integer(required=True, metadata={"description": "The HTTP status code"})
+    detail = fields.String(metadata={"description": "What went wrong this time, for a person to read"})
+    errors = fields.Dict(keys=fields.String(), metadata={
+        "description": "Invalid input: field name -> list of messages (nested for nested input)"})
+
+
+class QueryArgs(Schema):
+    """Query strings accept only the parameters an endpoint names: a misspelt filter is an error, not ignored."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class PageArgs(QueryArgs):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    # 200 is monitoris.queries.MAX_PAGE_SIZE (not imported: schemas load before the models).
+    page_size = fields.Integer(load_default=None, validate=validate.Range(min=1, max=200),
+                               metadata={"description": "Items per page, at most 200; 25 when not given"})
+
+
+def page_schema(item_schema, name):
+    """The envelope of a paginated list: ``items`` of one page, the ``total`` over all pages."""
+    return Schema.from_dict({
+        "items": fields.List(fields.Nested(item_schema), required=True),
+        "total": fields.Integer(required=True, metadata={"description": "Items over all pages"}),
+        "page": fields.Integer(required=True),
+        "page_size": fields.Integer(required=True),
+        "pages": fields.Integer(required=True),
+    }, name=name)
+
+
+def patch_schema(schema_cls, name):
+    """The same fields as ``schema_cls``, none required and without defaults: a PATCH sends what changes."""
+    declared = {}
+    for key, field in schema_cls._declared_fields.items():
+        if field.dump_only:
+            continue
+        field = copy.deepcopy(field)
+        field.required = False
+        field.load_default = missing
+        declared[key] = field
+    return Schema.from_dict(declared, name=name)

@@ -1,0 +1,58 @@
+"""Organizations and people."""
+
+from marshmallow import Schema, fields, validate
+
+from monitoris.models import LOCALES, ORGANIZATION_KINDS, ROLES
+from monitoris.schemas.common import Id, OneOf, PageArgs, Str, page_schema, patch_schema
+
+
+class OrganizationSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = Str(300, 1, required=True)
+    short_name = Str(40, 1, required=True)
+    kind = OneOf(ORGANIZATION_KINDS, required=True)
+    parent_id = Id(allow_none=True)
+    email = Str(254, allow_none=True)
+    phone = Str(40, allow_none=True)
+    active = fields.Boolean()
+    created_at = fields.DateTime(dump_only=True)
+    version = fields.Integer(dump_only=True)
+
+
+OrganizationPatchSchema = patch_schema(OrganizationSchema, "OrganizationPatch")
+OrganizationPageSchema = page_schema(OrganizationSchema, "OrganizationPage")
+
+
+class OrganizationArgs(PageArgs):
+    q = Str(200, metadata={"description": "Part of the name or short name"})
+    kind = OneOf(ORGANIZATION_KINDS)
+    active = fields.Boolean()
+
+
+class UserSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    name = Str(200, 1, required=True)
+    phone = Str(40, allow_none=True)
+    locale = OneOf(LOCALES)
+    organization_id = Id(required=True)
+    roles = fields.List(OneOf(ROLES), required=True)
+    active = fields.Boolean()
+    last_login_at = fields.DateTime(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+    version = fields.Integer(dump_only=True)
+
+
+class UserCreateSchema(UserSchema):
+    password = Str(200, load_only=True, metadata={"description": "At least 10 characters; none: no password login"})
+
+
+UserPatchSchema = patch_schema(UserSchema, "UserPatch")
+UserPageSchema = page_schema(UserSchema, "UserPage")
+
+
+class UserArgs(PageArgs):
+    q = Str(200, metadata={"description": "Part of the name or email"})
+    organization_id = Id()
+    role = OneOf(ROLES)
+    active = fields.Boolean()

@@ -1,0 +1,82 @@
+"""Personal access tokens for the API: created, listed, revoked; only their sha256 is kept.
+
+The raw token is returned once, by ``create_token``, and never stored or logged.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from monitoris import clock
+from monitoris.errors import NotFound, ValidationError
+from monitoris.extensions import db
+from monitoris.models import ApiToken
+from monitoris.services import audit
+
+# A recognisable prefix lets secret scanners spot a leaked token.
+PREFIX = "mnt_"
+
+
+def token_hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(user, *, name, expires_in_days=None):
+    """A new token for ``user`` (the actor is always the owner).  ``token.token`` holds the raw value."""
+    name = (name or "").strip()
+    days = expires_in_days if expires_in_days is not None else current_app.config["API_TOKEN_DEFAULT_DAYS"]
+    maximum = current_app.config["API_TOKEN_MAX_DAYS"]
+    errors = {}
+    if not name:
+        errors["name"] = ["Name the token after where it will be used."]
+    elif len(name) > 100:
+        errors["name"] = ["Use at most 100 characters."]
+    if not 1 <= days <= maximum:
+        errors["expires_in_days"] = [f"A token lives from 1 to {maximum} days."]
+    if errors:
+        raise ValidationError("The token could not be created.", errors=errors)
+    raw = PREFIX + secrets.token_urlsafe(32)
+    now = clock.now()
+    token = ApiToken(user=user, name=name, token_hash=token_hash(raw), created_at=now,
+                     expires_at=now + timedelta(days=days))
+    db.session.add(token)
+    db.session.flush()
+    token.token = raw
+    audit.record(user, "api_token.created", "api_token", token.id,
+                 after={"user_id": user.id, "name": name, "expires_at": audit.json_value(token.expires_at)})
+    return token
+
+
+def tokens_of(user):
+    """The user's tokens that have not been revoked, newest first (expired ones too, to be seen and cleaned)."""
+    return db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                              .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all()
+
+
+def revoke_token(actor, token_id):
+    """Only the owner revokes a token; someone else's is "not found", so its existence does not leak."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != actor.id or token.revoked_at is not None:
+        raise NotFound("There is no such token.")
+    token.revoked_at = clock.now()
+    db.session.flush()
+    audit.record(actor, "api_token.revoked", "api_token", token.id, after={"user_id": token.user_id,
+                                                                          "name": token.name})
+    return token
+
+
+def authenticate(raw):
+    """The live token behind ``raw``, or None.  Touches ``last_used_at`` at most once a minute."""
+    if not raw or not raw.startswith(PREFIX) or len(raw) > 200:
+        return None
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == token_hash(raw)))
+    now = clock.now()
+    if token is None or not token.is_live(now):
+        return None
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        token.last_used_at = now
+    return token
+
