@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app monitoris
 
-.PHONY: run test test-sqlite test-postgresql lint install install-dev bench clean
+MAIL_PORT ?= 8025
+# Links in the demo's emails point at the port the demo serves on.
+export MONITORIS_BASE_URL ?= http://127.0.0.1:$(PORT)
+
+.PHONY: run test test-sqlite test-postgresql lint install install-dev catalogs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,25 +27,36 @@ $(VENV)/.installed-dev: setup.cfg pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# Migrate the SQLite database in instance/, load the demo when it is empty, serve on 127.0.0.1.
-run: install
+# Message catalogues are compiled here, never committed as binaries.
+catalogs: | $(BIN)/python
+	$(BIN)/pybabel -q compile -d monitoris/translations
+
+# Migrate the SQLite database in instance/, load the demo when it is empty, then serve on 127.0.0.1
+# with the scheduler beside it and a local mail sink (the demo's emails land in instance/mail.log).
+run: install catalogs
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
 	@echo
 	@$(FLASK) demo accounts
+	@echo "  Emails sent by the demo's scheduler are written to instance/mail.log"
 	@echo
+	@trap 'kill 0' INT TERM EXIT; \
+	export MONITORIS_MAIL_HOST=127.0.0.1 MONITORIS_MAIL_PORT=$(MAIL_PORT); \
+	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(MAIL_PORT) -c aiosmtpd.handlers.Debugging stdout \
+	  >> instance/mail.log 2>&1 & \
+	$(FLASK) scheduler & \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check monitoris tests bench migrations/env.py wsgi.py
 
 # The whole suite, once on SQLite and once on PostgreSQL (which must answer: the leg never skips).
-test: install-dev lint test-sqlite test-postgresql
+test: install-dev catalogs lint test-sqlite test-postgresql
 
-test-sqlite: install-dev
+test-sqlite: install-dev catalogs
 	MONITORIS_TEST_DB=sqlite $(BIN)/pytest
 
-test-postgresql: install-dev
+test-postgresql: install-dev catalogs
 	MONITORIS_TEST_DB=postgresql $(BIN)/pytest
 
 clean:

@@ -4,16 +4,28 @@ import os
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, jsonify, request
+from flask import Flask, has_request_context, jsonify, request
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from monitoris import cli, config, web
+from monitoris import api, cli, config, web
 from monitoris.clock import SystemClock
+from monitoris.database import configure_sqlite
 from monitoris.errors import register_error_handlers
-from monitoris.extensions import csrf, db, login_manager, migrate
+from monitoris.extensions import babel, csrf, db, limiter, login_manager, migrate
+from monitoris.models import LOCALES
 from monitoris.services import auth
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def select_locale():
+    """The person's choice when logged in, else the browser's preference among ours."""
+    if not has_request_context():
+        return "en"
+    if current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    return request.accept_languages.best_match(LOCALES, default="en")
 
 
 def create_app(overrides=None):
@@ -31,8 +43,14 @@ def create_app(overrides=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"],
+                   default_translation_directories=str(ROOT / "monitoris" / "translations"))
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see this page."
@@ -48,6 +66,7 @@ def create_app(overrides=None):
 
     register_error_handlers(app)
     web.register(app)
+    api.register(app)
     cli.register(app)
 
     @app.get("/healthz")

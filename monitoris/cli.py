@@ -8,6 +8,7 @@ from monitoris import demo
 from monitoris.errors import ValidationError
 from monitoris.extensions import db
 from monitoris.models import Organization, User
+from monitoris.notifications import cli as notifications_cli
 from monitoris.services import audit, organizations, users
 
 
@@ -15,6 +16,7 @@ def register(app):
     app.cli.add_command(create_admin)
     app.cli.add_command(demo_group)
     app.cli.add_command(audit_group)
+    notifications_cli.register(app)
 
 
 @click.command("create-admin")
@@ -66,8 +68,7 @@ def demo_load(if_empty):
         raise click.ClickException("The database is not empty; demo data goes only into an empty database.")
     demo.load()
     db.session.commit()
-    click.echo("Demo data loaded.")
-    click.echo(demo.accounts_text(current_app.config["BASE_URL"]))
+    click.echo("Demo data loaded; `flask --app monitoris demo accounts` lists the accounts.")
 
 
 @demo_group.command("accounts")

@@ -30,11 +30,36 @@ def _env_int(name, default):
         raise ConfigError(f"{PREFIX}{name} must be a whole number, not {value!r}") from exc
 
 
+def _env_float(name, default):
+    value = _env(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ConfigError(f"{PREFIX}{name} must be a number of seconds, not {value!r}") from exc
+
+
 def _env_bool(name, default):
     value = _env(name)
     if value is None or value == "":
         return default
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _weekdays(text):
+    """"sat,sun" -> (5, 6), Python's weekday numbers."""
+    days = []
+    for part in (text or "").lower().replace(" ", "").split(","):
+        if not part:
+            continue
+        if part[:3] not in WEEKDAYS:
+            raise ConfigError(f"{PREFIX}WEEKEND_DAYS: {part!r} is not a day of the week (use mon … sun)")
+        days.append(WEEKDAYS.index(part[:3]))
+    return tuple(sorted(set(days)))
 
 
 def _secret_key(env, instance_path):
@@ -49,7 +74,9 @@ def _secret_key(env, instance_path):
     # Development and tests: generate once and keep it, so sessions survive restarts.
     path = Path(instance_path) / "secret_key"
     if path.exists():
-        return path.read_text().strip()
+        key = path.read_text().strip()
+        if key:  # an empty file (a crash while writing, a careless edit) would sign with ""
+            return key
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     path.write_text(key)
@@ -98,6 +125,44 @@ def load(instance_path, overrides=None):
         "MAX_CONTENT_LENGTH": _env_int("MAX_REQUEST_MB", 60) * 1024 * 1024,
         # Cheap password hashing only where nobody's password is real.
         "PASSWORD_HASH_FAST": env == "testing",
+        # Reminders: days before (negative: after) the due date; weekly while overdue; working days.
+        "REMINDER_POLICY": _env("REMINDER_POLICY", "7,3,1,0,-1"),
+        "REMINDER_WEEKLY_OVERDUE": _env_bool("REMINDER_WEEKLY_OVERDUE", True),
+        "REMINDER_CATCH_UP_DAYS": _env_int("REMINDER_CATCH_UP_DAYS", 3),
+        "WEEKEND_DAYS": _weekdays(_env("WEEKEND_DAYS", "sat,sun")),
+        # The scheduler's jobs.
+        "SCAN_INTERVAL_SECONDS": _env_int("SCAN_INTERVAL_SECONDS", 300),
+        "DISPATCH_INTERVAL_SECONDS": _env_int("DISPATCH_INTERVAL_SECONDS", 10),
+        "DIGEST_HOUR": _env_int("DIGEST_HOUR", 8),
+        "DISPATCH_LEASE_SECONDS": _env_int("DISPATCH_LEASE_SECONDS", 120),
+        "DISPATCH_RETRY_SECONDS": _env_int("DISPATCH_RETRY_SECONDS", 60),
+        "DISPATCH_MAX_ATTEMPTS": _env_int("DISPATCH_MAX_ATTEMPTS", 6),
+        # Email over SMTP.
+        "MAIL_HOST": _env("MAIL_HOST", "127.0.0.1"),
+        "MAIL_PORT": _env_int("MAIL_PORT", 25),
+        "MAIL_SECURITY": _env("MAIL_SECURITY", "none"),
+        "MAIL_USERNAME": _env("MAIL_USERNAME"),
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
+        "MAIL_FROM": _env("MAIL_FROM", "Monitoris <monitoris@localhost>"),
+        # SMS: "console" (development: written to the log) or "http" (a JSON gateway).
+        "SMS_GATEWAY": _env("SMS_GATEWAY", "console"),
+        "SMS_URL": _env("SMS_URL"),
+        "SMS_TOKEN": _env("SMS_TOKEN"),
+        "SMS_SENDER": _env("SMS_SENDER"),
+        # API: personal access tokens, rate limits, the live feed (Server-Sent Events).
+        "API_TOKEN_DEFAULT_DAYS": _env_int("API_TOKEN_DEFAULT_DAYS", 90),
+        "API_TOKEN_MAX_DAYS": _env_int("API_TOKEN_MAX_DAYS", 365),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_LOGIN": _env("RATELIMIT_LOGIN", "10 per minute;100 per hour"),
+        "RATELIMIT_TOKENS": _env("RATELIMIT_TOKENS", "10 per minute;100 per hour"),
+        "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on a 429
+        # The test suite logs in hundreds of times from one address; its rate-limit tests switch this on.
+        "RATELIMIT_APPLY": _env_bool("RATELIMIT_APPLY", env != "testing"),
+        "SSE_POLL_SECONDS": _env_float("SSE_POLL_SECONDS", 1),
+        "SSE_HEARTBEAT_SECONDS": _env_float("SSE_HEARTBEAT_SECONDS", 15),
+        "SSE_RECHECK_SECONDS": _env_float("SSE_RECHECK_SECONDS", 30),
+        # A stream ends after this long; the browser reconnects at once with Last-Event-ID.
+        "SSE_MAX_SECONDS": _env_float("SSE_MAX_SECONDS", 600),
     }
     config.update(overrides)
     if "SECRET_KEY" not in config:

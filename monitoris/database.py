@@ -51,6 +51,28 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(UTC)
 
 
+def configure_sqlite(engine):
+    """Make SQLite behave: real transactions and savepoints, foreign keys, and patience with a busy writer.
+
+    pysqlite's own transaction handling skips BEGIN before some statements and breaks
+    SAVEPOINT; SQLAlchemy's documented remedy is to switch it off and emit BEGIN ourselves.
+    WAL lets the web process read while the scheduler writes.
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
 def enum_check(column, values):
     """A CHECK constraint naming the allowed values of a string column (portable, unlike ENUM types)."""
     quoted = ", ".join(f"'{v}'" for v in values)

@@ -11,13 +11,24 @@ from monitoris.models.assignment import (
     Assignment,
 )
 from monitoris.models.event import GENESIS_HASH, Event
+from monitoris.models.notification import (
+    CHANNELS,
+    KINDS,
+    Holiday,
+    JobState,
+    Notification,
+    NotificationPreference,
+    Webhook,
+)
 from monitoris.models.organization import ORGANIZATION_KINDS, Organization
 from monitoris.models.task import PRIORITIES, RECURRENCES, EvidenceRequirement, Stage, Task
+from monitoris.models.token import ApiToken
 from monitoris.models.user import GLOBAL_ROLES, LOCALES, ROLES, LoginSession, User, UserRole
 
 __all__ = [
-    "ACT_KINDS", "ACT_STATES", "ASSIGNMENT_ROLES", "CLOSED_STATES", "COMMENT_REQUIRED", "GENESIS_HASH",
-    "GLOBAL_ROLES", "LOCALES", "OPEN_STATES", "ORGANIZATION_KINDS", "PRIORITIES", "RECURRENCES", "ROLES",
-    "STATES", "TRANSITIONS", "Act", "Assignment", "Event", "EvidenceRequirement", "LoginSession",
-    "Organization", "Stage", "Task", "User", "UserRole",
+    "ACT_KINDS", "ACT_STATES", "ASSIGNMENT_ROLES", "Act", "ApiToken", "Assignment", "CHANNELS",
+    "CLOSED_STATES", "COMMENT_REQUIRED", "Event", "EvidenceRequirement", "GENESIS_HASH", "GLOBAL_ROLES",
+    "Holiday", "JobState", "KINDS", "LOCALES", "LoginSession", "Notification", "NotificationPreference", "OPEN_STATES",
+    "ORGANIZATION_KINDS", "Organization", "PRIORITIES", "RECURRENCES", "ROLES", "STATES", "Stage",
+    "TRANSITIONS", "Task", "User", "UserRole", "Webhook",
 ]

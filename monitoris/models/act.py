@@ -24,6 +24,9 @@ class Act(db.Model):
     issuer: Mapped[str | None] = mapped_column(sa.String(300))
     summary: Mapped[str | None] = mapped_column(sa.Text)
     state: Mapped[str] = mapped_column(sa.String(10), default="draft", index=True)
+    # Days before (positive) or after (negative) the due date when reminders go out, e.g. "7,3,1,0,-1";
+    # empty: the installation's policy.
+    reminder_policy: Mapped[str | None] = mapped_column(sa.String(60))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -6,6 +6,7 @@ from monitoris import clock, permissions
 from monitoris.errors import Forbidden, IllegalTransition, ValidationError
 from monitoris.extensions import db
 from monitoris.models import ASSIGNMENT_ROLES, COMMENT_REQUIRED, TRANSITIONS, Assignment, Organization, Task, User
+from monitoris.notifications import messages
 from monitoris.services import audit
 
 ACTION_NAMES = {
@@ -27,8 +28,8 @@ EDIT_FIELDS = ("role", "responsible_id", "due_on", "progress", "note")
 
 
 def _record(actor, action, assignment, before=None, after=None):
-    audit.record(actor, action, "assignment", assignment.id, organization_id=assignment.organization_id,
-                 before=before, after=after)
+    return audit.record(actor, action, "assignment", assignment.id, organization_id=assignment.organization_id,
+                        before=before, after=after)
 
 
 def _check_responsible(responsible, organization, errors):
@@ -61,9 +62,10 @@ def assign(actor, task, organization, *, due_on, role="lead", responsible=None, 
                             due_on=due_on, original_due_on=due_on, state="assigned", progress=0, note=note)
     db.session.add(assignment)
     db.session.flush()
-    _record(actor, "assignment.created", assignment, after={
+    event = _record(actor, "assignment.created", assignment, after={
         "task_id": task.id, "organization_id": organization.id, "role": role, "due_on": due_on.isoformat(),
         "responsible_id": responsible.id if responsible else None, "state": "assigned"})
+    messages.assignment_created(assignment, event)
     return assignment
 
 
@@ -98,7 +100,8 @@ def transition(actor, assignment, action, comment=None):
     after = {"state": assignment.state, "progress": assignment.progress}
     if comment:
         after["comment"] = comment
-    _record(actor, f"assignment.{action}", assignment, before=before, after=after)
+    event = _record(actor, f"assignment.{action}", assignment, before=before, after=after)
+    messages.assignment_transitioned(assignment, action, event, comment)
     if assignment.parent is not None:
         _roll_up(actor, assignment.parent)
     return assignment
@@ -174,9 +177,10 @@ def delegate(actor, assignment, *, organization, responsible=None, due_on=None, 
     _record(actor, "assignment.delegated", assignment, after={
         "sub_assignment_id": sub.id, "organization_id": organization.id,
         "responsible_id": responsible.id if responsible else None, "due_on": due_on.isoformat()})
-    _record(actor, "assignment.created", sub, after={
+    event = _record(actor, "assignment.created", sub, after={
         "parent_id": assignment.id, "task_id": sub.task_id, "organization_id": organization.id,
         "due_on": due_on.isoformat(), "state": "assigned"})
+    messages.assignment_created(sub, event)
     _roll_up(actor, assignment)
     return sub
 
@@ -195,6 +199,9 @@ def _roll_up(actor, parent):
         db.session.flush()
         _record(actor, "assignment.progress_rolled_up", parent, before={"progress": before},
                 after={"progress": progress})
+        if parent.parent is not None:
+            # A delegated assignment may itself be split again; the body's figure must move too.
+            _roll_up(actor, parent.parent)
 
 
 def candidates_for_responsible(assignment):

@@ -1,0 +1,56 @@
+"""Shared bench plumbing: a fresh PostgreSQL database built by the migrations, an app on it, timing."""
+
+import os
+import statistics
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import psycopg
+from flask_migrate import upgrade
+
+from monitoris import create_app
+from monitoris.clock import FrozenClock
+
+ADMIN_URL = os.environ.get("MONITORIS_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@contextmanager
+def bench_database(prefix="monitoris_bench"):
+    """A new, migrated PostgreSQL database; dropped afterwards unless MONITORIS_BENCH_KEEP is set."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = psycopg.connect(ADMIN_URL, autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        if not os.environ.get("MONITORIS_BENCH_KEEP"):
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def make_app(url, instance, clock_at=None, **config):
+    app = create_app({
+        "ENV_NAME": "testing", "SECRET_KEY": "bench", "INSTANCE_PATH": str(instance),
+        "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://"),
+        "CLOCK": FrozenClock(clock_at or datetime.now(UTC)), **config,
+    })
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def timed(function, repeat=5):
+    """Median wall time in milliseconds of ``function()`` over ``repeat`` runs, and its last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = function()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), result
+
+
+def figure(name, value, unit):
+    print(f"{name}: {value:.1f} {unit}" if isinstance(value, float) else f"{name}: {value} {unit}", flush=True)

@@ -1,0 +1,118 @@
+"""The national dataset, generated straight into PostgreSQL with COPY.
+
+Scale 1 is the "national" scale: 300 organizations, 5,000 users, 100 acts, 50,000 tasks,
+200,000 assignments.  ``python -m bench.datagen URL [SCALE]`` loads an empty, migrated
+database; benchmarks call ``generate(url, scale)``.  Deterministic for a given seed.
+"""
+
+import random
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import psycopg
+
+from monitoris.models.task import number_sort_key
+
+NATIONAL = {"organizations": 300, "users": 5000, "acts": 100, "tasks": 50_000, "assignments": 200_000}
+KINDS = ("central", "local", "state_company", "other")
+STATE_WEIGHTS = (("accepted", 45), ("cancelled", 5), ("in_progress", 30), ("assigned", 12), ("submitted", 8))
+PASSWORD_HASH = "$argon2id$v=19$m=65536,t=3,p=4$bm90LWEtcmVhbC1zYWx0$bm90LWEtcmVhbC1oYXNoLWZvci1iZW5jaA"
+
+
+def counts(scale):
+    return {k: max(10, int(v * scale)) for k, v in NATIONAL.items()}
+
+
+def _copy(cur, table, columns, rows):
+    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def generate(url, scale=1.0, today=None, seed=7):
+    """Fill the database; returns the counts written."""
+    rng = random.Random(seed)
+    today = today or date.today()
+    n = counts(scale)
+    now = datetime.now(UTC)
+    url = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        # The control body is organization 1; the others are executive bodies, a tenth of them sub-units.
+        orgs = [(1, "Control Department", "CD", "control", None, "/1/")]
+        for i in range(2, n["organizations"] + 1):
+            parent = rng.randint(2, i - 1) if i > 20 and rng.random() < 0.1 else None
+            path = (orgs[parent - 1][5] if parent else "/") + f"{i}/"
+            orgs.append((i, f"Executive body {i}", f"EB{i}", rng.choice(KINDS), parent, path))
+        _copy(cur, "organizations", ("id", "name", "short_name", "kind", "parent_id", "path", "active", "created_at",
+                                     "version"), ((*o, True, now, 1) for o in orgs))
+        users, roles = [], []
+        for i in range(1, n["users"] + 1):
+            org = 1 if i <= 20 else rng.randint(2, n["organizations"])
+            users.append((i, f"user{i}@bench.example", f"User {i}", f"+99450{i:07d}", "en", org, PASSWORD_HASH,
+                          True, 0, now, 1))
+            role = ("controller" if i > 2 else "admin") if org == 1 else ("org_head" if i % 15 == 0 else "executor")
+            roles.append((i, role))
+        _copy(cur, "users", ("id", "email", "name", "phone", "locale", "organization_id", "password_hash", "active",
+                             "failed_logins", "created_at", "version"), users)
+        _copy(cur, "user_roles", ("user_id", "role"), roles)
+        controllers = list(range(3, 21))
+        _copy(cur, "acts", ("id", "kind", "number", "signed_on", "title", "state", "created_at", "updated_at",
+                            "version"),
+              ((i, "action_plan", str(1000 + i), today - timedelta(days=400), f"National action plan {i}",
+                "active", now, now, 1) for i in range(1, n["acts"] + 1)))
+        tasks, measures = [], []
+        per_act = n["tasks"] // n["acts"]
+        task_id = 0
+        for act in range(1, n["acts"] + 1):
+            sections = max(1, per_act // 25)
+            for s in range(1, sections + 1):
+                task_id += 1
+                section_id = task_id
+                tasks.append((section_id, act, None, str(s), number_sort_key(str(s)), f"Section {s}"))
+                for m in range(1, per_act // sections):
+                    task_id += 1
+                    number = f"{s}.{m}"
+                    tasks.append((task_id, act, section_id, number, number_sort_key(number), f"Measure {number}"))
+                    measures.append(task_id)
+        _copy(cur, "tasks", ("id", "act_id", "parent_id", "number", "sort_key", "title", "indicator", "recurrence",
+                             "priority", "controller_id", "published", "created_at", "updated_at", "version"),
+              ((*t, "Indicator", "none", "normal", rng.choice(controllers), True, now, now, 1) for t in tasks))
+        states = [s for s, w in STATE_WEIGHTS for _ in range(w)]
+        executive = list(range(2, n["organizations"] + 1))
+        seen = set()
+        rows = []
+        aid = 0
+        while aid < n["assignments"]:
+            task = rng.choice(measures)
+            org = rng.choice(executive)
+            if (task, org) in seen:
+                continue
+            seen.add((task, org))
+            aid += 1
+            state = rng.choice(states)
+            # Finished work lies in the past; open work mostly ahead, a sixth of it overdue (by up to 4 months).
+            if state in ("accepted", "cancelled"):
+                due = today - timedelta(days=rng.randint(1, 500))
+            elif rng.random() < 0.15:
+                due = today - timedelta(days=rng.randint(1, 120))
+            else:
+                due = today + timedelta(days=rng.randint(0, 500))
+            progress = 100 if state == "accepted" else rng.randint(0, 95)
+            submitted = now - timedelta(days=rng.randint(1, 300)) if state in ("submitted", "accepted") else None
+            accepted = submitted + timedelta(days=2) if state == "accepted" else None
+            rows.append((aid, task, org, "lead", due, due, state, progress, submitted, accepted, now, now, 1))
+        _copy(cur, "assignments", ("id", "task_id", "organization_id", "role", "due_on", "original_due_on", "state",
+                                   "progress", "submitted_at", "accepted_at", "created_at", "updated_at", "version"),
+              rows)
+        for table in ("organizations", "users", "acts", "tasks", "assignments"):
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        conn.commit()
+        cur.execute("ANALYZE")
+    return n | {"tasks": len(tasks)}
+
+
+if __name__ == "__main__":
+    start = time.perf_counter()
+    written = generate(sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else 1.0)
+    print(f"generated {written} in {time.perf_counter() - start:.1f} s")

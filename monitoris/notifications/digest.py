@@ -1,0 +1,43 @@
+"""The daily digest: one email a morning to each head of a body and each controller with work waiting."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from monitoris import clock
+from monitoris.extensions import db
+from monitoris.models import OPEN_STATES, Assignment, Task, User, UserRole
+from monitoris.notifications import outbox
+
+
+def send_digest(today=None):
+    """Queue today's digests (idempotent per person and day).  Returns the number of new outbox rows."""
+    today = today or clock.today()
+    soon = today + timedelta(days=7)
+    open_ = Assignment.state.in_(OPEN_STATES)
+    rows = []
+    heads = db.session.execute(
+        sa.select(User, sa.func.count().filter(Assignment.due_on < today),
+                  sa.func.count().filter(Assignment.due_on.between(today, soon)))
+        .join(UserRole, UserRole.user_id == User.id)
+        .join(Assignment, Assignment.organization_id == User.organization_id)
+        .where(UserRole.role == "org_head", User.active.is_(True), open_, Assignment.due_on <= soon)
+        .group_by(User.id)).all()
+    reviewers = db.session.execute(
+        sa.select(User, sa.func.count().filter(Assignment.due_on < today),
+                  sa.func.count().filter(Assignment.state == "submitted"))
+        .join(Task, Task.controller_id == User.id)
+        .join(Assignment, Assignment.task_id == Task.id)
+        .where(User.active.is_(True), open_)
+        .group_by(User.id)).all()
+    people = [(u, "head", overdue, other) for u, overdue, other in heads] + \
+             [(u, "controller", overdue, other) for u, overdue, other in reviewers]
+    preferences = outbox.load_preferences([u.id for u, *_ in people])
+    for user, role, overdue, other in people:
+        if not overdue and not other:
+            continue
+        payload = {"role": role, "overdue": overdue, "due_soon" if role == "head" else "to_review": other,
+                   "date": today.isoformat(), "link": "/"}
+        rows += outbox.rows_for(user, kind="digest", template=f"digest_{role}", key=f"digest:{today}:{role}",
+                                payload=payload, preferences=preferences)
+    return outbox.insert_ignoring_duplicates(rows)

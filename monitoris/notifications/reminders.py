@@ -1,0 +1,222 @@
+"""The deadline scan: which reminders are due today, queued once each whatever happens.
+
+Policy: reminders 7, 3 and 1 days before the due date, on the due date, the day after
+(overdue: escalated to the body's heads and the task's controller), then weekly while
+overdue.  The installation's policy is ``MONITORIS_REMINDER_POLICY``; an act may override
+it.  A reminder meant for a day off goes out on the working day before it; an overdue one
+on the working day after (an "overdue" message must never arrive before the deadline).
+Nothing goes out on a day off.
+
+The scan's cost grows with the number of assignments that have a reminder today, not with
+the number of assignments: it works out the exact due dates that have a reminder point in
+its window and selects open assignments with ``due_on IN (…)``, which the (state, due_on)
+index answers.  The window is today, extended back to the day after the last completed scan
+(at most ``REMINDER_CATCH_UP_DAYS``) so that a scheduler that was down catches up what it
+missed — only the latest point of each assignment, not a burst of stale ones.
+"""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import aliased
+
+from monitoris import clock
+from monitoris.extensions import db
+from monitoris.models import Act, Assignment, Organization, Task, User, UserRole
+from monitoris.models.notification import JobState
+from monitoris.notifications import outbox
+from monitoris.notifications.calendar import WorkingCalendar
+
+WORKING_STATES = ("assigned", "in_progress")  # a submitted report waits for the control body, not the body
+MAX_OFFSET = 30
+WEEKLY_HORIZON_WEEKS = 104
+MAX_DAYS_OFF = 14  # the longest run of days off a reminder may be moved across
+JOB = "deadline_scan"
+
+
+def parse_policy(text):
+    """"7,3,1,0,-1" -> (7, 3, 1, 0, -1): days before the due date (negative: after it)."""
+    offsets = []
+    for part in (text or "").replace(" ", "").split(","):
+        if not part:
+            continue
+        value = int(part)
+        if not -MAX_OFFSET <= value <= MAX_OFFSET:
+            raise ValueError(f"reminder offsets must be between -{MAX_OFFSET} and {MAX_OFFSET} days")
+        offsets.append(value)
+    return tuple(sorted(set(offsets), reverse=True))
+
+
+def point_name(offset):
+    if offset > 0:
+        return f"before-{offset}"
+    return "due" if offset == 0 else f"after-{-offset}"
+
+
+def _points(offsets, weekly):
+    """Every (name, days after the due date, overdue?) of a policy, in time order."""
+    points = [(point_name(o), -o, o < 0) for o in offsets]
+    if weekly:
+        first_after = max([-o for o in offsets if o < 0], default=0)
+        points += [(f"after-{first_after + 7 * w}", first_after + 7 * w, True)
+                   for w in range(1, WEEKLY_HORIZON_WEEKS + 1)]
+    return points
+
+
+def send_day(calendar, planned, overdue):
+    """The working day a reminder planned for ``planned`` goes out on."""
+    if not overdue:
+        return calendar.working_day_on_or_before(planned)
+    day = planned
+    for _ in range(MAX_DAYS_OFF * 2):
+        if calendar.is_working_day(day):
+            return day
+        day += timedelta(days=1)
+    return planned
+
+
+def _planned_days(window, calendar, overdue):
+    """The planned days whose reminders go out inside ``window`` (start, end)."""
+    start, end = window
+    days = []
+    day = start - timedelta(days=MAX_DAYS_OFF)
+    while day <= end + timedelta(days=MAX_DAYS_OFF):
+        if start <= send_day(calendar, day, overdue) <= end:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def candidate_due_dates(window, calendar, offsets, weekly):
+    """Exactly the due dates that have some reminder point going out inside ``window``."""
+    dates = set()
+    for overdue in (False, True):
+        planned = _planned_days(window, calendar, overdue)
+        for _, after, is_overdue in _points(offsets, weekly):
+            if is_overdue == overdue:
+                dates.update(day - timedelta(days=after) for day in planned)
+    return sorted(dates)
+
+
+def due_point(due_on, window, calendar, offsets, weekly):
+    """The latest reminder point of this due date that goes out inside ``window``, as (name, overdue), or None."""
+    found = None
+    for name, after, overdue in _points(offsets, weekly):
+        day = send_day(calendar, due_on + timedelta(days=after), overdue)
+        if window[0] <= day <= window[1]:
+            found = (name, overdue)
+        elif day > window[1]:
+            break
+    return found
+
+
+def scan(today=None):
+    """Queue the reminders due today (and any missed since the last scan); safe to run any number of times.
+
+    Returns the number of new outbox rows.
+    """
+    today = today or clock.today()
+    config = current_app.config
+    calendar = WorkingCalendar.load(today, days=MAX_OFFSET + MAX_DAYS_OFF + 7 * 2)
+    state = db.session.get(JobState, JOB) or JobState(name=JOB)
+    if not calendar.is_working_day(today):
+        return 0  # what falls on a day off was moved to a working day; nobody is reminded on a holiday
+    catch_up = timedelta(days=config["REMINDER_CATCH_UP_DAYS"])
+    start = today if state.last_day is None else max(min(state.last_day + timedelta(days=1), today), today - catch_up)
+    window = (start, today)
+
+    default = parse_policy(config["REMINDER_POLICY"])
+    weekly = config["REMINDER_WEEKLY_OVERDUE"]
+    policies = {None: default}
+    for text in db.session.scalars(sa.select(Act.reminder_policy).distinct().where(
+            Act.state == "active", Act.reminder_policy.is_not(None))):
+        policies[text] = parse_policy(text)
+    every_offset = tuple(sorted({o for p in policies.values() for o in p}, reverse=True))
+    dates = candidate_due_dates(window, calendar, every_offset, weekly)
+
+    parent = aliased(Assignment)
+    rows = db.session.execute(
+        sa.select(Assignment.id, Assignment.due_on, Assignment.organization_id, Assignment.responsible_id,
+                  parent.organization_id.label("parent_organization_id"), Task.number, Task.title,
+                  Task.controller_id, Organization.short_name, Act.reminder_policy)
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Act, Task.act_id == Act.id)
+        .join(Organization, Assignment.organization_id == Organization.id)
+        .outerjoin(parent, Assignment.parent_id == parent.id)
+        .where(Assignment.state.in_(WORKING_STATES), Act.state == "active", Assignment.due_on.in_(dates))
+    ).all()
+    due = []
+    for row in rows:
+        point = due_point(row.due_on, window, calendar, policies.get(row.reminder_policy, default), weekly)
+        if point is not None:
+            due.append((row, *point))
+    created = _queue(due)
+    state.last_day = today
+    state.last_run_at = clock.now()
+    db.session.add(state)
+    return created
+
+
+def _queue(due):
+    """Outbox rows for every (assignment row, point, overdue?), with people and preferences loaded in bulk."""
+    if not due:
+        return 0
+    org_ids = {r.organization_id for r, _, _ in due} | {r.parent_organization_id for r, _, _ in due}
+    heads = {}
+    for user in db.session.scalars(
+            sa.select(User).join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == "org_head", User.active.is_(True), User.organization_id.in_(org_ids - {None}))
+            .order_by(User.id)).unique():
+        heads.setdefault(user.organization_id, []).append(user)
+    user_ids = {r.responsible_id for r, _, _ in due} | {r.controller_id for r, _, overdue in due if overdue}
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(user_ids - {None})))}
+    plans = []
+    for row, name, overdue in due:
+        responsible = users.get(row.responsible_id)
+        to = [responsible] if responsible is not None and responsible.active else heads.get(row.organization_id, [])
+        escalate = []
+        if overdue:
+            escalate = heads.get(row.organization_id, []) + heads.get(row.parent_organization_id, [])
+            if row.controller_id in users:
+                escalate.append(users[row.controller_id])
+        plans.append((row, name, overdue, to, escalate))
+    preferences = outbox.load_preferences({u.id for *_, to, esc in plans for u in to + esc})
+    now = clock.now()
+    rows = []
+    for row, name, overdue, to, escalate in plans:
+        message = {
+            "kind": "overdue" if overdue else "reminder",
+            "template": "assignment_overdue" if overdue else "assignment_reminder",
+            "key": f"assignment:{row.id}:due:{row.due_on.isoformat()}:{name}",
+            "payload": payload(row.id, row.number, row.title, row.short_name, row.due_on, name),
+            "now": now,
+        }
+        done = set()
+        for person in to:
+            done.add(person.id)
+            rows += outbox.rows_for(person, preferences=preferences, **message)
+        for person in escalate:
+            if person.id not in done:
+                done.add(person.id)
+                # Escalations reach heads and controllers whatever channels they chose.
+                rows += outbox.rows_for(person, channels=("email", "in_app"), **message)
+    return sum(outbox.insert_ignoring_duplicates(rows[i:i + 1000]) for i in range(0, len(rows), 1000))
+
+
+def payload(assignment_id, number, title, organization, due_on, point=None):
+    """What a message about an assignment needs, frozen at the moment it was queued."""
+    return {
+        "assignment_id": assignment_id,
+        "task_number": number,
+        "task_title": title,
+        "organization": organization,
+        "due_on": due_on.isoformat(),
+        "point": point,
+        "link": f"/assignments/{assignment_id}",
+    }
+
+
+def payload_for(assignment, point=None):
+    return payload(assignment.id, assignment.task.number, assignment.task.title, assignment.organization.short_name,
+                   assignment.due_on, point)

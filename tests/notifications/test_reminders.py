@@ -1,0 +1,163 @@
+"""The deadline scan: the right reminders on the right days, each exactly once."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from monitoris.extensions import db
+from monitoris.models import Holiday, JobState, Notification
+from monitoris.notifications import reminders
+from monitoris.notifications.calendar import WorkingCalendar
+from tests.factories import make_act, make_assignment, make_org, make_task, make_user
+
+DUE = date(2026, 6, 22)  # a Monday; the test clock starts on Monday 2026-06-15
+
+
+@pytest.fixture
+def work():
+    body = make_org("SA")
+    executor = make_user("executor", organization=body, phone="+994501112233")
+    head = make_user("org_head", organization=body)
+    controller = make_user("controller", organization=make_org("CD", kind="control"))
+    task = make_task(make_act(state="active"), "1.1", controller=controller)
+    assignment = make_assignment(task, body, state="in_progress", due_on=DUE, responsible=executor)
+    return assignment, executor, head, controller
+
+
+def at(day, hour=9):
+    """``hour`` o'clock in Baku (UTC+4) on ``day``."""
+    return datetime(day.year, day.month, day.day, hour - 4, tzinfo=UTC)
+
+
+def rows():
+    return db.session.scalars(sa.select(Notification).order_by(Notification.id)).all()
+
+
+def keys():
+    return {n.idempotency_key for n in rows()}
+
+
+def test_seven_days_before_reaches_the_responsible_person_on_each_channel(work, clock):
+    assignment, executor, _, _ = work
+    assert reminders.scan() == 3
+    base = f"assignment:{assignment.id}:due:2026-06-22:before-7"
+    assert keys() == {f"{base}:{c}:user:{executor.id}" for c in ("email", "sms", "in_app")}
+    in_app = next(n for n in rows() if n.channel == "in_app")
+    assert in_app.state == "sent" and in_app.read_at is None
+    assert {n.state for n in rows() if n.channel != "in_app"} == {"pending"}
+    assert in_app.payload["task_number"] == "1.1" and in_app.payload["link"] == f"/assignments/{assignment.id}"
+
+
+def test_a_rerun_queues_nothing_new(work, clock):
+    assert reminders.scan() == 3
+    assert reminders.scan() == 0
+    assert len(rows()) == 3
+
+
+def test_days_between_reminder_points_are_quiet(work, clock):
+    assert reminders.scan() == 3
+    clock.at = at(date(2026, 6, 16))
+    assert reminders.scan() == 0
+    clock.at = at(date(2026, 6, 18))
+    assert reminders.scan() == 0
+
+
+def test_a_reminder_due_on_a_sunday_goes_out_on_friday(work, clock):
+    # before-3 is Friday 19th, before-1 would be Sunday 21st: both go out on Friday, as the latest one.
+    clock.at = at(date(2026, 6, 19))
+    reminders.scan()
+    assert {k.split(":")[4] for k in keys()} == {"before-1"}
+    clock.at = at(date(2026, 6, 21))
+    assert reminders.scan() == 0
+
+
+def test_a_holiday_moves_the_reminder_to_the_working_day_before(work, clock):
+    db.session.add(Holiday(day=date(2026, 6, 19), name="National Salvation Day"))
+    clock.at = at(date(2026, 6, 19))
+    assert reminders.scan() == 0
+    clock.at = at(date(2026, 6, 18))
+    reminders.scan()
+    assert {k.split(":")[4] for k in keys()} == {"before-1"}
+
+
+def test_on_the_due_date_then_overdue_escalates_to_heads_and_the_controller(work, clock):
+    assignment, executor, head, controller = work
+    clock.at = at(DUE)
+    reminders.scan()
+    assert {(n.recipient_id, n.template) for n in rows()} == {(executor.id, "assignment_reminder")}
+    clock.at = at(date(2026, 6, 23))
+    reminders.scan()
+    overdue = [n for n in rows() if n.template == "assignment_overdue"]
+    assert {n.recipient_id for n in overdue} == {executor.id, head.id, controller.id}
+    assert {n.channel for n in overdue if n.recipient_id == controller.id} == {"email", "in_app"}
+    assert all(":after-1:" in n.idempotency_key for n in overdue)
+
+
+def test_weekly_while_overdue(work, clock):
+    clock.at = at(date(2026, 6, 30))  # eight days after the due date
+    reminders.scan()
+    assert {k.split(":")[4] for k in keys()} == {"after-8"}
+    clock.at = at(date(2026, 7, 3))
+    assert reminders.scan() == 0
+    clock.at = at(date(2026, 7, 7))
+    reminders.scan()
+    assert "after-15" in {k.split(":")[4] for k in keys()}
+
+
+def test_a_missed_day_is_caught_up_with_only_the_latest_reminder(work, clock):
+    # The scheduler was down on the due date; the next morning it sends the overdue notice only.
+    clock.at = at(date(2026, 6, 23))
+    reminders.scan()
+    assert {k.split(":")[4] for k in keys()} == {"after-1"}
+
+
+def test_finished_and_submitted_work_gets_no_reminders(work, clock):
+    assignment, *_ = work
+    for state in ("accepted", "cancelled", "submitted"):
+        assignment.state = state
+        db.session.flush()
+        assert reminders.scan() == 0
+
+
+def test_an_extension_starts_a_new_series(work, clock):
+    assignment, *_ = work
+    reminders.scan()
+    assignment.due_on = date(2026, 6, 18)  # extended ... or moved: the key names the due date
+    db.session.flush()
+    clock.at = at(date(2026, 6, 15))
+    reminders.scan()
+    assert any(":due:2026-06-18:before-3:" in k for k in keys())
+
+
+def test_an_act_can_override_the_policy(work, clock):
+    assignment, *_ = work
+    assignment.task.act.reminder_policy = "2"
+    db.session.flush()
+    assert reminders.scan() == 0  # no 7-day reminder under this act
+    clock.at = at(date(2026, 6, 20))  # Saturday: 2 days before goes out on Friday, so nothing today
+    assert reminders.scan() == 0
+    clock.at = at(date(2026, 6, 19))
+    reminders.scan()
+    assert {k.split(":")[4] for k in keys()} == {"before-2"}
+
+
+def test_the_scan_selects_only_due_dates_with_a_reminder_in_its_window(work, clock):
+    calendar = WorkingCalendar((5, 6), ())
+    monday = date(2026, 6, 15)
+    dates = reminders.candidate_due_dates((monday, monday), calendar, (7, 3, 1, 0, -1), True)
+    assert DUE in dates  # 7 days before
+    assert date(2026, 6, 12) in dates  # due Friday: its day-after fell on Saturday, so goes out Monday
+    assert date(2026, 6, 16) in dates  # due Tuesday: the day before is Monday
+    assert date(2026, 6, 17) not in dates and date(2027, 3, 1) not in dates
+    # Only a few dates per reminder point, never a whole range of days.
+    assert len(dates) <= 3 * (5 + reminders.WEEKLY_HORIZON_WEEKS)
+
+
+def test_after_a_gap_the_scan_catches_up_from_where_it_stopped(work, clock):
+    reminders.scan()  # Monday: 7 days before
+    clock.at = at(date(2026, 6, 19))  # Friday, after two days without a scan
+    reminders.scan()
+    points = sorted(k.split(":")[4] for k in keys() if ":email:" in k)
+    assert points == ["before-1", "before-7"]  # the missed 3-day reminder gave way to the latest one
+    assert db.session.get(JobState, "deadline_scan").last_day == date(2026, 6, 19)
