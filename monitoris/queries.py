@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from monitoris import permissions
 from monitoris.extensions import db
-from monitoris.models import OPEN_STATES, STATES, Act, Assignment, Organization, Task
+from monitoris.models import OPEN_STATES, STATES, Act, Assignment, Organization, Task, User, UserRole
 
 MAX_PAGE_SIZE = 200
 
@@ -153,6 +153,22 @@ def organizations(*, q=None, kind=None, active=None):
         stmt = stmt.where(sa.or_(sa.func.lower(Organization.name).contains(needle, autoescape=True),
                                  sa.func.lower(Organization.short_name).contains(needle, autoescape=True)))
     return stmt.order_by(Organization.path)
+
+
+def users(*, q=None, organization_id=None, role=None, active=None):
+    """The directory of people (readable by every signed-in user), by organization then name."""
+    stmt = sa.select(User).join(Organization, User.organization_id == Organization.id)
+    if organization_id:
+        stmt = stmt.where(User.organization_id == organization_id)
+    if role:
+        stmt = stmt.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == role)))
+    if active is not None:
+        stmt = stmt.where(User.active.is_(active))
+    if q:
+        needle = q.strip().lower()
+        stmt = stmt.where(sa.or_(*(sa.func.lower(column).contains(needle, autoescape=True)
+                                   for column in (User.name, User.email, Organization.short_name))))
+    return stmt.order_by(Organization.short_name, User.name, User.id)
 
 
 def executive_bodies():

@@ -76,7 +76,7 @@ def app(database_url, frozen_clock, tmp_path_factory):
     })
     request_started.connect(_fresh_globals, app)
     with app.app_context():
-        upgrade()  # the schema comes from the migrations, on both legs
+        upgrade(revision="heads")  # the schema comes from the migrations, on both legs
         yield app
         db.engine.dispose()
 

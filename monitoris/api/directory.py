@@ -1,13 +1,12 @@
 """/organizations and /users: the directory (every signed-in user reads it; admins write)."""
 
-import sqlalchemy as sa
 from flask import url_for
 
 from monitoris import permissions, queries
 from monitoris.api.core import ETAG, IF_MATCH, actor, bp, check_if_match, etag_header, get_or_404, page_of
 from monitoris.errors import Forbidden
 from monitoris.extensions import db
-from monitoris.models import Organization, User, UserRole
+from monitoris.models import Organization, User
 from monitoris.schemas.common import MAX_ID
 from monitoris.schemas.directory import (
     OrganizationArgs,
@@ -81,26 +80,13 @@ def update_organization(args, object_id):
 
 # -- users ----------------------------------------------------------------------------------
 
-def _users(args):
-    stmt = sa.select(User)
-    if args.get("organization_id"):
-        stmt = stmt.where(User.organization_id == args["organization_id"])
-    if args.get("role"):
-        stmt = stmt.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == args["role"])))
-    if args.get("active") is not None:
-        stmt = stmt.where(User.active.is_(args["active"]))
-    if args.get("q"):
-        needle = f"%{args['q'].strip().lower()}%"
-        stmt = stmt.where(sa.or_(sa.func.lower(User.name).like(needle), sa.func.lower(User.email).like(needle)))
-    return stmt.order_by(User.name, User.id)
-
-
 @bp.route("/users", methods=["GET"], tags=USER_TAG)
 @bp.arguments(UserArgs, location="query")
 @bp.response(200, UserPageSchema)
 def list_users(args):
-    """People, by name."""
-    return page_of(_users(args), args)
+    """People, by organization and name."""
+    return page_of(queries.users(q=args.get("q"), organization_id=args.get("organization_id"),
+                                 role=args.get("role"), active=args.get("active")), args)
 
 
 @bp.route("/users", methods=["POST"], tags=USER_TAG)

@@ -142,13 +142,7 @@ class PasswordForm(FlaskForm):
 @bp.get("/users")
 def users():
     q = (request.args.get("q") or "").strip()
-    stmt = sa.select(User).join(Organization, User.organization_id == Organization.id)
-    if q:
-        needle = f"%{q.lower()}%"
-        stmt = stmt.where(sa.or_(sa.func.lower(User.name).like(needle), sa.func.lower(User.email).like(needle),
-                                 sa.func.lower(Organization.short_name).like(needle)))
-    page = queries.paginate(stmt.order_by(Organization.short_name, User.name),
-                            request.args.get("page", 1, type=int), 50)
+    page = queries.paginate(queries.users(q=q), request.args.get("page", 1, type=int), 50)
     return render_template("admin/users.html", page=page, q=q)
 
 
