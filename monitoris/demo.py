@@ -5,6 +5,8 @@ real.  Dates are relative to today, so the demo always has overdue work and work
 The clock is moved back while the history is written, so timelines read like a real year.
 """
 
+import io
+import zipfile
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
@@ -13,7 +15,17 @@ from monitoris import clock
 from monitoris.clock import FrozenClock
 from monitoris.extensions import db
 from monitoris.models import Organization
-from monitoris.services import acts, assignments, organizations, tasks, users
+from monitoris.services import (
+    acts,
+    assignments,
+    documents,
+    extensions,
+    instructions,
+    organizations,
+    reports,
+    tasks,
+    users,
+)
 
 PASSWORD = "monitoris-demo"
 
@@ -116,9 +128,10 @@ WORK = {
     "3.3": [("MT", 6, "submitted", 95, "executor.mt"), ("MJ", 6, "in_progress", 50, "executor.mj")],
     "4.1.1": [("BCEA", -2, "in_progress", 45, "executor.bcea"), ("GCEA", 20, "assigned", 0, None),
               ("SCEA", 20, "cancelled", 0, None)],
-    "4.1.2": [("MT", 2, "returned", 70, "executor.mt")],
+    "4.1.2": [("MT", 2, "returned", 70, "executor.mt"), ("SA", -25, "accepted_on_time", 100, "executor.sa")],
     "4.2": [("BCEA", 90, "in_progress", 25, "executor.bcea"), ("GCEA", 90, "assigned", 0, None)],
-    "4.3": [("MT", -20, "in_progress", 55, "executor.mt"), ("MJ", -20, "accepted_on_time", 100, "executor.mj")],
+    "4.3": [("MT", -20, "in_progress", 55, "executor.mt"), ("MJ", -20, "accepted_on_time", 100, "executor.mj"),
+            ("SA", -20, "accepted_on_time", 100, "executor.sa")],
     "4.4": [("SA", 30, "assigned", 0, None), ("MEC", 30, "assigned", 0, None)],
 }
 
@@ -237,31 +250,33 @@ def _load(today, history):
         worker = _worker(people, a) if final not in ("assigned", "cancelled", "in_progress") else None
         if final == "accepted_on_time":
             history.at = _at((today - a.due_on).days + 3)
-            assignments.transition(worker, a, "submit")
+            report = _report(worker, a, "The measure is complete; the publication is attached.", 100)
             history.advance(days=2)
-            assignments.transition(controller, a, "accept")
+            reports.review(controller, report, "accept", checked=_all_requirements(a))
         elif final == "accepted_late":
             history.at = _at((today - a.due_on).days + 5)
-            assignments.transition(worker, a, "submit")
+            report = _report(worker, a, "The rules on conflicts of interest were adopted by the Cabinet.", 100)
             history.advance(days=1)
-            assignments.transition(controller, a, "return",
-                                   "The rules are not yet published in the official gazette. Attach the publication.")
+            reports.review(controller, report, "return",
+                           "The rules are not yet published in the official gazette. Attach the publication.")
             history.advance(days=9)
-            assignments.transition(worker, a, "submit")
+            revision = reports.create(worker, a)
+            reports.update(worker, revision, text=revision.text + " Published in the official gazette, issue 12.")
+            _attach(worker, revision, "gazette-publication.pdf", _pdf("Official gazette, issue 12"))
+            reports.submit(worker, revision)
             history.advance(days=2)
-            assignments.transition(controller, a, "accept")
+            reports.review(controller, revision, "accept", checked=_all_requirements(a))
         elif final == "submitted":
             history.at = _at(2)
-            assignments.update(worker, a, progress=progress)
-            assignments.transition(worker, a, "submit")
+            _report(worker, a, "Online applications reached 68% of all applications in the last quarter; "
+                               "the remaining regions connect next month.", progress)
         elif final == "returned":
             history.at = _at(6)
-            assignments.update(worker, a, progress=progress)
-            assignments.transition(worker, a, "submit")
+            report = _report(worker, a, "Two video guides are published on the e-government portal.", progress)
             history.advance(days=1)
-            assignments.transition(controller, a, "return",
-                                   "Only two of the five planned guides are published. Report again when "
-                                   "the remaining three are online, with their links.")
+            reports.review(controller, report, "return",
+                           "Only two of the five planned guides are published. Report again when "
+                           "the remaining three are online, with their links.")
         elif final == "delegated":
             head = people["head.sa"]
             history.at = _at(20)
@@ -272,7 +287,115 @@ def _load(today, history):
             sub = a.sub_assignments[0]
             assignments.transition(people["executor.asan1"], sub, "start")
             assignments.update(people["executor.asan1"], sub, progress=progress)
+    _instructions_and_extensions(people, {(a.task.number, a.organization.short_name): a for a, _, _ in work})
     db.session.flush()
+
+
+def _pdf(title):
+    """A small, valid one-page PDF saying ``title``."""
+    text = title.replace("(", "[").replace(")", "]")
+    stream = f"BT /F1 14 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer << /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def _xlsx(rows):
+    """A minimal XLSX workbook with one sheet of ``rows`` (inline strings and numbers)."""
+    def cell(value):
+        if isinstance(value, int | float):
+            return f"<c><v>{value}</v></c>"
+        return f'<c t="inlineStr"><is><t>{value}</t></is></c>'
+    sheet = "".join(f"<row>{''.join(cell(v) for v in row)}</row>" for row in rows)
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxml'
+                   'formats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+                   '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                   'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="'
+                   'application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+        z.writestr("_rels/.rels", f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                   f'package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" '
+                   f'Target="xl/workbook.xml"/></Relationships>')
+        z.writestr("xl/workbook.xml", f'<?xml version="1.0"?><workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+                   f'<sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", f'<?xml version="1.0"?><Relationships xmlns="http://schemas.'
+                   f'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+                   f'Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+        z.writestr("xl/worksheets/sheet1.xml", f'<?xml version="1.0"?><worksheet xmlns="{main}"><sheetData>'
+                   f'{sheet}</sheetData></worksheet>')
+    return buffer.getvalue()
+
+
+def _attach(actor, owner, filename, content):
+    return documents.attach(actor, owner, io.BytesIO(content), filename)
+
+
+def _report(worker, assignment, text, progress):
+    """A report with its evidence, submitted."""
+    report = reports.create(worker, assignment, text=text, progress=progress)
+    number = assignment.task.number
+    _attach(worker, report, f"report-{number}.pdf", _pdf(f"Report on measure {number}"))
+    _attach(worker, report, f"indicators-{number}.xlsx",
+            _xlsx([["Month", "Value"], ["January", 41], ["February", 52], ["March", 68]]))
+    reports.submit(worker, report)
+    return report
+
+
+def _all_requirements(assignment):
+    return [r.id for r in assignment.task.evidence_requirements]
+
+
+def _instructions_and_extensions(people, by_key):
+    """Instructions in every state and extension requests (one approved, one pending)."""
+    controller = people["controller"]
+    history = current_app.extensions["monitoris.clock"]
+    history.at = _at(15)
+    instructions.issue(controller, by_key[("1.1", "SA")], kind="request",
+                       text="Send the monthly statistics of online applications by region.",
+                       response_due_on=TODAY + timedelta(days=5))
+    acknowledged = instructions.issue(controller, by_key[("2.2", "MT")], kind="instruction",
+                                      text="Publish the contracts of the first quarter before the end of the month.",
+                                      response_due_on=TODAY - timedelta(days=3))
+    answered = instructions.issue(controller, by_key[("3.2", "SA")], kind="recommendation",
+                                  text="Include the new conflict-of-interest rules in the training programme.")
+    closed = instructions.issue(controller, by_key[("4.3", "MT")], kind="request",
+                                text="Explain the delay of the consultation portal.",
+                                response_due_on=TODAY - timedelta(days=10))
+    history.advance(days=1)
+    instructions.acknowledge(people["executor.mt"], acknowledged)
+    instructions.acknowledge(people["executor.sa"], answered)
+    history.advance(days=2)
+    note = b"Training programme for the second half-year, module 4: conflicts of interest.\n"
+    _attach(people["executor.sa"], answered, "training-programme.txt", note)
+    instructions.respond(people["executor.sa"], answered, "The module is added; the programme is attached.")
+    instructions.respond(people["executor.mt"], closed, "The hosting contract was signed late; launch in 30 days.")
+    history.advance(days=1)
+    instructions.close(controller, closed, "Explanation accepted; keep to the new date.")
+
+    history.at = _at(10)
+    approved_on = by_key[("1.4", "SA")]
+    request = extensions.request(people["executor.sa"], approved_on, proposed_due_on=approved_on.due_on
+                                 + timedelta(days=14), reason="The survey contractor delivered the data late.")
+    history.advance(days=1)
+    extensions.decide(controller, request, "approved", "Granted once; no further extension.")
+    pending_on = by_key[("2.2", "MF")]
+    extensions.request(people["executor.mf"], pending_on, proposed_due_on=pending_on.due_on + timedelta(days=30),
+                       reason="The procurement portal migration blocks publication until next month.")
 
 
 def _worker(people, assignment):

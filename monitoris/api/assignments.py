@@ -1,9 +1,9 @@
 """/tasks/{id}/assignments, /assignments: giving tasks to executive bodies, and the workflow."""
 
-import sqlalchemy as sa
 from flask import url_for
+from sqlalchemy.orm import lazyload
 
-from monitoris import clock, permissions, queries
+from monitoris import clock, permissions, queries, work
 from monitoris.api.core import (
     ETAG,
     IF_MATCH,
@@ -18,7 +18,7 @@ from monitoris.api.core import (
 )
 from monitoris.errors import Forbidden, ValidationError
 from monitoris.extensions import db
-from monitoris.models import Assignment, Event, Organization, Task, User
+from monitoris.models import Assignment, Organization, Task, User
 from monitoris.schemas.assignments import (
     AssignmentArgs,
     AssignmentCreateSchema,
@@ -41,8 +41,8 @@ def _can_view(user, assignment):
 
 
 def _timeline(assignment):
-    stmt = sa.select(Event).where(Event.object_type == "assignment", Event.object_id == assignment.id)
-    return db.session.scalars(permissions.scope_events(actor(), stmt).order_by(Event.id)).all()
+    # The assignment's own events and those of its reports, documents, instructions and extension requests.
+    return work.timeline(actor(), assignment)
 
 
 def _detail(assignment):
@@ -89,6 +89,10 @@ def list_assignments(args):
     filters = {k: args.get(k) for k in ("organization_id", "act_id", "state", "overdue", "due_before",
                                         "due_after", "q")}
     stmt = queries.assignments(actor(), today=clock.today(), sort=args["sort"], **filters)
+    # Items carry ids, not the task or the people: no joined loads, so the page stays one plain indexed query
+    # (an executive body's own organization, which allowed_actions reads, is already in the session).
+    stmt = stmt.options(lazyload(Assignment.task), lazyload(Assignment.organization),
+                        lazyload(Assignment.responsible))
     return page_of(stmt, args)
 
 

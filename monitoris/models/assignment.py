@@ -19,11 +19,15 @@ TRANSITIONS = {
     "submit": (("in_progress",), "submitted"),
     "accept": (("submitted",), "accepted"),
     "return": (("submitted",), "in_progress"),
+    # A recurring task's report for a period other than the last was accepted: the work goes on.
+    "accept_period": (("submitted",), "in_progress"),
     "cancel": (("assigned", "in_progress", "submitted"), "cancelled"),
     "reopen": (("accepted",), "in_progress"),
 }
 # Actions that must say why.
 COMMENT_REQUIRED = frozenset({"return", "cancel", "reopen"})
+# Actions that follow an execution report when the assignment has one (services.reports calls them).
+REPORT_ACTIONS = frozenset({"submit", "accept", "return", "accept_period"})
 
 
 class Assignment(db.Model):
@@ -38,6 +42,11 @@ class Assignment(db.Model):
         # The deadline scan and the overdue lists select open work by due date.
         sa.Index("ix_assignments_state_due_on", "state", "due_on"),
         sa.Index("ix_assignments_organization_id_state", "organization_id", "state"),
+        # Open work by due date (overdue lists, the deadline scan) and one body's work by due date (0006).
+        sa.Index("ix_assignments_open_due_on", "due_on", "id",
+                 sqlite_where=sa.text("state IN ('assigned', 'in_progress', 'submitted')"),
+                 postgresql_where=sa.text("state IN ('assigned', 'in_progress', 'submitted')")),
+        sa.Index("ix_assignments_organization_id_due_on", "organization_id", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

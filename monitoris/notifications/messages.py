@@ -26,3 +26,48 @@ def assignment_transitioned(assignment, action, event, comment=None):
     elif action in ("return", "accept"):
         outbox.queue(outbox.people_responsible(assignment), kind="review", template=f"assignment_{action}ed",
                      key=key, payload=payload)
+
+
+def instruction_issued(instruction, assignment, event):
+    """The body's responsible person (else its heads) hears of a new instruction."""
+    payload = payload_for(assignment) | {"instruction_id": instruction.id, "kind": instruction.kind,
+                                         "text": instruction.text, "link": f"/instructions/{instruction.id}",
+                                         "response_due_on": instruction.response_due_on.isoformat()
+                                         if instruction.response_due_on else None}
+    outbox.queue(outbox.people_responsible(assignment), kind="instruction", template="instruction_issued",
+                 key=f"instruction:{instruction.id}:event:{event.id}", payload=payload)
+
+
+def instruction_answered(instruction, event):
+    """Whoever issued the instruction hears of the answer."""
+    issuer = db.session.get(User, instruction.issued_by_id) if instruction.issued_by_id else None
+    payload = {"instruction_id": instruction.id, "task_number": instruction.task.number,
+               "task_title": instruction.task.title, "organization": instruction.organization.short_name,
+               "link": f"/instructions/{instruction.id}"}
+    outbox.queue([issuer] if issuer else [], kind="instruction", template="instruction_answered",
+                 key=f"instruction:{instruction.id}:event:{event.id}", payload=payload)
+
+
+def extension_requested(extension_request, event):
+    """The task's controller hears of the request."""
+    assignment = extension_request.assignment
+    controller = db.session.get(User, assignment.task.controller_id) if assignment.task.controller_id else None
+    payload = payload_for(assignment) | {"proposed_due_on": extension_request.proposed_due_on.isoformat(),
+                                         "reason": extension_request.reason,
+                                         "link": f"/extension-requests/{extension_request.id}"}
+    outbox.queue([controller] if controller else [], kind="extension", template="extension_requested",
+                 key=f"extension:{extension_request.id}:event:{event.id}", payload=payload)
+
+
+def extension_decided(extension_request, event):
+    """Who asked, and the responsible person, hear the decision."""
+    assignment = extension_request.assignment
+    people = outbox.people_responsible(assignment)
+    requester = db.session.get(User, extension_request.requested_by_id) if extension_request.requested_by_id else None
+    if requester is not None and requester.active:
+        people = [requester, *people]
+    payload = payload_for(assignment) | {"decision": extension_request.decision,
+                                         "proposed_due_on": extension_request.proposed_due_on.isoformat(),
+                                         "comment": extension_request.decision_comment}
+    outbox.queue(people, kind="extension", template="extension_decided",
+                 key=f"extension:{extension_request.id}:event:{event.id}", payload=payload)

@@ -5,7 +5,17 @@ import sqlalchemy as sa
 from monitoris import clock, permissions
 from monitoris.errors import Forbidden, IllegalTransition, ValidationError
 from monitoris.extensions import db
-from monitoris.models import ASSIGNMENT_ROLES, COMMENT_REQUIRED, TRANSITIONS, Assignment, Organization, Task, User
+from monitoris.models import (
+    ASSIGNMENT_ROLES,
+    COMMENT_REQUIRED,
+    TRANSITIONS,
+    Assignment,
+    Organization,
+    Report,
+    Task,
+    User,
+)
+from monitoris.models.assignment import REPORT_ACTIONS
 from monitoris.notifications import messages
 from monitoris.services import audit
 
@@ -16,6 +26,7 @@ ACTION_NAMES = {
     "return": "return",
     "cancel": "cancel",
     "reopen": "reopen",
+    "accept_period": "accept the period's report of",
 }
 STATE_NAMES = {
     "assigned": "assigned",
@@ -69,8 +80,16 @@ def assign(actor, task, organization, *, due_on, role="lead", responsible=None, 
     return assignment
 
 
-def transition(actor, assignment, action, comment=None):
-    """The one way an assignment changes state: permission, legality, event, in the caller's transaction."""
+def has_reports(assignment):
+    return db.session.scalar(sa.select(Report.id).where(Report.assignment_id == assignment.id).limit(1)) is not None
+
+
+def transition(actor, assignment, action, comment=None, *, report=None):
+    """The one way an assignment changes state: permission, legality, event, in the caller's transaction.
+
+    Once an assignment has execution reports, submitting and reviewing happen on the report
+    (``services.reports`` passes it as ``report``), so that report and assignment never disagree.
+    """
     if action not in TRANSITIONS:
         raise ValidationError(f"Unknown action {action!r}.", errors={"action": [f"Choose one of: "
                                                                                f"{', '.join(TRANSITIONS)}."]})
@@ -82,6 +101,8 @@ def transition(actor, assignment, action, comment=None):
     if assignment.state not in sources:
         raise IllegalTransition(
             f"You cannot {ACTION_NAMES[action]} an assignment that is {STATE_NAMES[assignment.state]}.")
+    if action in REPORT_ACTIONS and report is None and (action == "accept_period" or has_reports(assignment)):
+        raise IllegalTransition("This assignment has execution reports: submit or review the report itself.")
     comment = (comment or "").strip() or None
     if action in COMMENT_REQUIRED and not comment:
         raise ValidationError("Say why.", errors={"comment": [f"A comment is required to {ACTION_NAMES[action]}."]})
@@ -100,6 +121,8 @@ def transition(actor, assignment, action, comment=None):
     after = {"state": assignment.state, "progress": assignment.progress}
     if comment:
         after["comment"] = comment
+    if report is not None:
+        after["report_id"] = report.id
     event = _record(actor, f"assignment.{action}", assignment, before=before, after=after)
     messages.assignment_transitioned(assignment, action, event, comment)
     if assignment.parent is not None:

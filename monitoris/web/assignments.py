@@ -10,10 +10,11 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from monitoris import clock, permissions, queries
+from monitoris import clock, permissions, queries, work
 from monitoris.errors import IllegalTransition, ValidationError
 from monitoris.extensions import db
-from monitoris.models import ASSIGNMENT_ROLES, STATES, TRANSITIONS, Assignment, Event, Organization, Task, User
+from monitoris.models import ASSIGNMENT_ROLES, STATES, TRANSITIONS, Assignment, Organization, Task, User
+from monitoris.models.assignment import REPORT_ACTIONS
 from monitoris.services import assignments as assignments_service
 from monitoris.web.helpers import EVENT_LABELS, OptionalSelectField, attach_errors, describe_changes, get_visible, label
 
@@ -134,9 +135,8 @@ def editable_fields(user, assignment):
 
 
 def _timeline(assignment):
-    ids = [assignment.id] + [s.id for s in assignment.sub_assignments]
-    stmt = sa.select(Event).where(Event.object_type == "assignment", Event.object_id.in_(ids))
-    events = db.session.scalars(permissions.scope_events(current_user, stmt).order_by(Event.at, Event.id)).all()
+    # The assignment's own events and those of its reports, documents, instructions and extension requests.
+    events = work.timeline(current_user, assignment)
     # Names for the ids the events mention, fetched in two queries rather than one per event.
     user_ids, org_ids = set(), set()
     for e in events:
@@ -152,15 +152,22 @@ def _timeline(assignment):
                   db.session.scalars(sa.select(Organization).where(Organization.id.in_(org_ids)))}
     subs = {s.id: s for s in assignment.sub_assignments}
     return [{"event": e, "label": EVENT_LABELS.get(e.action, e.action), "changes": describe_changes(e, names),
-             "comment": (e.after or {}).get("comment"), "sub": subs.get(e.object_id)} for e in events]
+             "comment": (e.after or {}).get("comment"),
+             "sub": subs.get(e.object_id) if e.object_type == "assignment" else None} for e in events]
 
 
 def render_assignment(assignment, transition_form=None, status=200, general_errors=()):
     today = clock.today()
     actions = [a for a in assignment.allowed_actions() if permissions.can_transition(current_user, assignment, a)]
+    reports = work.reports_of(assignment)
+    # Once there are reports, submitting and reviewing happen on the report page.
+    hidden = REPORT_ACTIONS if reports else {"accept_period"}
+    actions = [a for a in actions if a not in hidden]
     return render_template(
         "assignments/show.html", assignment=assignment, task=assignment.task, act=assignment.task.act,
-        today=today, actions=actions, timeline=_timeline(assignment),
+        today=today, actions=actions, timeline=_timeline(assignment), reports=reports,
+        instructions=work.instructions_of(current_user, assignment),
+        extension_requests=work.extension_requests_of(assignment),
         transition_form=transition_form or TransitionForm(formdata=None), general_errors=general_errors,
         can_edit=bool(editable_fields(current_user, assignment)),
         can_delegate=permissions.can_delegate(current_user, assignment),

@@ -16,12 +16,13 @@ LEGAL = {
     ("in_progress", "submit"): "submitted",
     ("submitted", "accept"): "accepted",
     ("submitted", "return"): "in_progress",
+    ("submitted", "accept_period"): "in_progress",  # a recurring task's earlier period, accepted by its report
     ("assigned", "cancel"): "cancelled",
     ("in_progress", "cancel"): "cancelled",
     ("submitted", "cancel"): "cancelled",
     ("accepted", "reopen"): "in_progress",
 }
-ACTIONS = ("start", "submit", "accept", "return", "cancel", "reopen")
+ACTIONS = ("start", "submit", "accept", "return", "accept_period", "cancel", "reopen")
 
 
 def test_the_transition_table_is_the_designed_workflow():

@@ -10,7 +10,12 @@ from monitoris.extensions import db
 from monitoris.models import STATES, Assignment, Event
 from monitoris.services import assignments
 from tests.factories import make_act, make_assignment, make_org, make_task, make_user, make_world
-from tests.models.test_assignment import ACTIONS, LEGAL
+from tests.models.test_assignment import ACTIONS as ALL_ACTIONS
+from tests.models.test_assignment import LEGAL as ALL_LEGAL
+
+# "accept_period" happens only through a report's review (tests/services/test_reports.py).
+ACTIONS = tuple(a for a in ALL_ACTIONS if a != "accept_period")
+LEGAL = {k: v for k, v in ALL_LEGAL.items() if k[1] != "accept_period"}
 
 DUE = date(2026, 7, 1)
 COMMENT = {"return": "Attach the publication.", "cancel": "Covered by another programme.",

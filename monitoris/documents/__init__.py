@@ -1,0 +1,1 @@
+"""Document files: the storage backend (content-addressed), content sniffing, and the maintenance commands."""

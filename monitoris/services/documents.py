@@ -1,0 +1,161 @@
+"""Documents: attaching uploaded files to a report or an instruction, removing them, checking the store.
+
+The bytes are streamed into the storage backend while hashed, checked by their content against
+the allow-list, and only then become visible; a refused file leaves nothing behind.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from monitoris import clock, permissions
+from monitoris.documents import sniff
+from monitoris.documents.storage import TooLarge, hash_file, storage
+from monitoris.errors import Forbidden, IllegalTransition, PayloadTooLarge, ValidationError
+from monitoris.extensions import db
+from monitoris.models import Document, Instruction, Report
+from monitoris.services import audit
+
+
+def allowed_types():
+    names = [n.strip().lower() for n in current_app.config["DOCUMENT_TYPES"].split(",") if n.strip()]
+    return {sniff.TYPES[n] for n in names if n in sniff.TYPES}
+
+
+def max_bytes():
+    return current_app.config["DOCUMENT_MAX_BYTES"]
+
+
+def describe_limit():
+    return f"{max_bytes() / 1024 / 1024:g} MB"
+
+
+def clean_filename(name):
+    """The name a person gave the file, without any path, control characters or excess length."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().strip(".") or "document"
+    if len(name) > 200:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[:190] + dot + ext[:9]) if dot and len(ext) < 10 else name[:200]
+    return name
+
+
+def _owner_fields(owner, purpose):
+    if isinstance(owner, Report):
+        return {"report_id": owner.id, "purpose": "evidence"}, owner.assignment.organization_id
+    if isinstance(owner, Instruction):
+        return {"instruction_id": owner.id, "purpose": purpose}, owner.organization_id
+    raise TypeError(f"documents are not attached to {owner!r}")
+
+
+def can_attach(actor, owner):
+    if isinstance(owner, Report):
+        return permissions.can_edit_report(actor, owner)
+    return permissions.can_attach_to_instruction(actor, owner)
+
+
+def attach(actor, owner, stream, filename):
+    """Store ``stream`` and attach it to ``owner`` (a draft report, or an instruction or its answer)."""
+    if isinstance(owner, Report) and owner.state != "draft" and permissions.can_view_report(actor, owner):
+        raise IllegalTransition(f"The report is {owner.state}: its documents can no longer change.")
+    if not can_attach(actor, owner):
+        raise Forbidden("You may not attach documents here.")
+    purpose = "instruction" if permissions.can_review(actor) else "response"
+    values, organization_id = _owner_fields(owner, purpose)
+    name = clean_filename(filename)
+    try:
+        staged = storage().stage(stream, max_bytes())
+    except TooLarge as exc:
+        raise PayloadTooLarge(f"{name} is larger than {describe_limit()}, the largest file accepted. "
+                              f"Nothing was stored.") from exc
+    try:
+        media_type = sniff.sniff(staged.path, name)
+        if media_type is None or media_type not in allowed_types():
+            accepted = ", ".join(sorted(sniff.NAMES[t] for t in allowed_types()))
+            raise ValidationError(f"{name} was refused.", errors={"files": [
+                f"{name} is not an accepted type: its content is not one of {accepted}. "
+                "The name of a file does not decide its type."]})
+        if staged.size == 0:
+            raise ValidationError(f"{name} was refused.", errors={"files": [f"{name} is empty."]})
+        staged.commit()
+    except BaseException:
+        staged.discard()
+        raise
+    document = Document(filename=name, media_type=media_type, size=staged.size, sha256=staged.sha256,
+                        uploaded_by_id=actor.id, uploaded_at=clock.now(), **values)
+    db.session.add(document)
+    db.session.flush()
+    audit.record(actor, "document.uploaded", "document", document.id, organization_id=organization_id, after={
+        "filename": name, "media_type": media_type, "size": staged.size, "sha256": staged.sha256, **values})
+    return document
+
+
+def remove(actor, document):
+    """Take a document off a draft (the stored bytes stay while anything else refers to them)."""
+    if not permissions.can_view_document(actor, document):
+        raise Forbidden()
+    if not permissions.can_remove_document(actor, document):
+        raise Forbidden("This document can no longer be removed.")
+    owner = document.report or document.instruction
+    _, organization_id = _owner_fields(owner, document.purpose)
+    audit.record(actor, "document.removed", "document", document.id, organization_id=organization_id, before={
+        "filename": document.filename, "sha256": document.sha256, "report_id": document.report_id,
+        "instruction_id": document.instruction_id})
+    db.session.delete(document)
+    db.session.flush()
+
+
+# -- maintenance (the CLI) ----------------------------------------------------------------------
+
+@dataclass
+class CheckResult:
+    checked: int = 0
+    missing: list = field(default_factory=list)   # [(sha256, [document ids])]
+    altered: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.missing and not self.altered
+
+
+def check():
+    """Re-hash every stored file that a document refers to; name the missing and the altered ones."""
+    store = storage()
+    result = CheckResult()
+    rows = db.session.execute(sa.select(Document.sha256, Document.id).order_by(Document.sha256, Document.id))
+    by_hash = {}
+    for sha256, doc_id in rows:
+        by_hash.setdefault(sha256, []).append(doc_id)
+    for sha256, ids in by_hash.items():
+        result.checked += 1
+        if not store.exists(sha256):
+            result.missing.append((sha256, ids))
+            continue
+        with store.open(sha256) as f:
+            if hash_file(f) != sha256:
+                result.altered.append((sha256, ids))
+    return result
+
+
+def cleanup(min_age=timedelta(hours=1), dry_run=False):
+    """Remove what interrupted or refused uploads left: stale partial files, and stored files no document
+    refers to.  Only files older than ``min_age``, so an upload finishing right now is never touched."""
+    store = storage()
+    seconds = min_age.total_seconds()
+    removed = []
+    for part in store.stale_parts(seconds):
+        removed.append(str(part))
+        if not dry_run:
+            part.unlink(missing_ok=True)
+    referenced = set(db.session.scalars(sa.select(Document.sha256).distinct()))
+    for sha256 in list(store.stored()):
+        if sha256 not in referenced and store.age_seconds(sha256) >= seconds:
+            removed.append(str(store.path_for(sha256)))
+            if not dry_run:
+                store.delete(sha256)
+    return removed

@@ -1,0 +1,104 @@
+"""Instructions, recommendations and requests for information: issued → acknowledged → answered → closed."""
+
+from monitoris import clock, permissions
+from monitoris.errors import Forbidden, IllegalTransition, ValidationError
+from monitoris.extensions import db
+from monitoris.models import INSTRUCTION_KINDS, Instruction
+from monitoris.notifications import messages
+from monitoris.services import audit
+
+KIND_NAMES = {"instruction": "instruction", "recommendation": "recommendation", "request": "request for information"}
+
+
+def _record(actor, action, instruction, before=None, after=None):
+    return audit.record(actor, action, "instruction", instruction.id, organization_id=instruction.organization_id,
+                        before=before, after=after)
+
+
+def issue(actor, assignment, *, kind, text, response_due_on=None, whole_organization=False):
+    """Give the body an instruction on ``assignment`` (or, ``whole_organization``, on its task)."""
+    if not permissions.can_issue_instruction(actor, assignment):
+        raise Forbidden("Only the control body issues instructions, and not on cancelled work.")
+    text = (text or "").strip()
+    errors = {}
+    if kind not in INSTRUCTION_KINDS:
+        errors["kind"] = ["Choose instruction, recommendation or request for information."]
+    if not text:
+        errors["text"] = ["Write the instruction."]
+    if response_due_on is not None and response_due_on < clock.today():
+        errors["response_due_on"] = ["The response due date cannot be in the past."]
+    if errors:
+        raise ValidationError("The instruction could not be issued.", errors=errors)
+    instruction = Instruction(
+        assignment_id=None if whole_organization else assignment.id, task_id=assignment.task_id,
+        organization_id=assignment.organization_id, kind=kind, text=text, response_due_on=response_due_on,
+        state="issued", issued_by_id=actor.id, issued_at=clock.now())
+    db.session.add(instruction)
+    db.session.flush()
+    event = _record(actor, "instruction.issued", instruction, after={
+        "kind": kind, "assignment_id": instruction.assignment_id, "task_id": instruction.task_id,
+        "response_due_on": response_due_on.isoformat() if response_due_on else None, "state": "issued"})
+    messages.instruction_issued(instruction, assignment, event)
+    return instruction
+
+
+def _check(actor, instruction, allowed, states, verb):
+    if not permissions.can_view_instruction(actor, instruction):
+        raise Forbidden()
+    if instruction.state not in states:
+        raise IllegalTransition(f"You cannot {verb} an instruction that is {instruction.state}.")
+    if not allowed(actor, instruction):
+        raise Forbidden(f"You are not allowed to {verb} this instruction.")
+
+
+def acknowledge(actor, instruction):
+    """The read receipt: the body has seen the instruction."""
+    _check(actor, instruction, permissions.can_answer_instruction, ("issued",), "acknowledge")
+    instruction.state = "acknowledged"
+    instruction.acknowledged_at = clock.now()
+    instruction.acknowledged_by_id = actor.id
+    db.session.flush()
+    _record(actor, "instruction.acknowledged", instruction, before={"state": "issued"},
+            after={"state": "acknowledged"})
+    return instruction
+
+
+def respond(actor, instruction, text):
+    """The body's answer (documents go with it through services.documents); acknowledges on the way."""
+    _check(actor, instruction, permissions.can_answer_instruction, ("issued", "acknowledged"), "answer")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("The answer is empty.", errors={"response_text": ["Write the answer."]})
+    before = {"state": instruction.state}
+    now = clock.now()
+    if instruction.acknowledged_at is None:
+        instruction.acknowledged_at, instruction.acknowledged_by_id = now, actor.id
+    instruction.state = "answered"
+    instruction.response_text = text
+    instruction.answered_at = now
+    instruction.answered_by_id = actor.id
+    db.session.flush()
+    event = _record(actor, "instruction.answered", instruction, before=before,
+                    after={"state": "answered", "comment": text})
+    messages.instruction_answered(instruction, event)
+    return instruction
+
+
+def close(actor, instruction, comment=None):
+    """The control body closes the instruction: answered, or no longer needed (then say why)."""
+    _check(actor, instruction, permissions.can_close_instruction, ("issued", "acknowledged", "answered"), "close")
+    comment = (comment or "").strip() or None
+    if instruction.state != "answered" and not comment:
+        raise ValidationError("Say why.", errors={"comment": ["A comment is required to close an unanswered "
+                                                              "instruction."]})
+    before = {"state": instruction.state}
+    instruction.state = "closed"
+    instruction.closed_at = clock.now()
+    instruction.closed_by_id = actor.id
+    instruction.closing_comment = comment
+    db.session.flush()
+    after = {"state": "closed"}
+    if comment:
+        after["comment"] = comment
+    _record(actor, "instruction.closed", instruction, before=before, after=after)
+    return instruction

@@ -1,0 +1,252 @@
+"""Execution reports: drafting, submitting and reviewing one period's report, version by version.
+
+Submitting and reviewing move the assignment through ``assignments.transition`` (the one
+function of the workflow), in the same transaction as the report's own change and event.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from monitoris import clock, permissions
+from monitoris.errors import Conflict, Forbidden, IllegalTransition, ValidationError
+from monitoris.extensions import db
+from monitoris.models import Document, Report
+from monitoris.services import assignments, audit
+
+EDIT_FIELDS = ("text", "progress")
+MONTHS_PER_PERIOD = {"annual": 12, "semiannual": 6, "quarterly": 3, "monthly": 1}
+MAX_PERIODS = 120
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    due_on: date
+    final: bool
+
+
+def _record(actor, action, report, before=None, after=None):
+    return audit.record(actor, action, "report", report.id, organization_id=report.assignment.organization_id,
+                        before=before, after=after)
+
+
+def _month_end(year, month):
+    first_next = date(year + month // 12, month % 12 + 1, 1)
+    return first_next - timedelta(days=1)
+
+
+def _label(year, month, months):
+    if months == 12:
+        return str(year)
+    if months == 6:
+        return f"{year}-H{(month - 1) // 6 + 1}"
+    if months == 3:
+        return f"{year}-Q{(month - 1) // 3 + 1}"
+    return f"{year}-{month:02d}"
+
+
+def periods(assignment):
+    """The reporting periods of an assignment, in order; the last one is final (its due date is the assignment's).
+
+    A one-off task has one period, "final".  A recurring task has one per year, half-year, quarter
+    or month from the task's start (or the assignment's creation) until the assignment's due date;
+    each is due at the end of its period.
+    """
+    task = assignment.task
+    months = MONTHS_PER_PERIOD.get(task.recurrence)
+    if months is None:
+        return [Period("final", assignment.due_on, True)]
+    start = task.period_start
+    if start is None and assignment.created_at is not None:
+        start = clock.local(assignment.created_at).date()
+    start = min(start or assignment.due_on, assignment.due_on)
+    year, month = start.year, (start.month - 1) // months * months + 1
+    result = []
+    while len(result) < MAX_PERIODS:
+        end = _month_end(year + (month + months - 2) // 12, (month + months - 2) % 12 + 1)
+        if end >= assignment.due_on:
+            result.append(Period(_label(year, month, months), assignment.due_on, True))
+            return result
+        result.append(Period(_label(year, month, months), end, False))
+        month += months
+        if month > 12:
+            year, month = year + 1, month - 12
+    return result
+
+
+def latest_by_period(assignment):
+    """{period: the newest version of its report}."""
+    rows = db.session.scalars(sa.select(Report).where(Report.assignment_id == assignment.id)
+                              .order_by(Report.period, Report.version)).all()
+    return {r.period: r for r in rows}
+
+
+def open_period(assignment):
+    """The first period whose report is not accepted yet (the one to report on now), or None."""
+    latest = latest_by_period(assignment)
+    for p in periods(assignment):
+        if p.label not in latest or latest[p.label].state != "accepted":
+            return p
+    return None
+
+
+def versions(report):
+    """Every version of this report's period, oldest first."""
+    return db.session.scalars(sa.select(Report).where(Report.assignment_id == report.assignment_id,
+                                                      Report.period == report.period)
+                              .order_by(Report.version)).all()
+
+
+def _check_fields(text, progress, errors):
+    if progress is not None and not 0 <= progress <= 100:
+        errors["progress"] = ["Progress is a whole number from 0 to 100."]
+    if text is not None and len(text) > 100_000:
+        errors["text"] = ["The text is too long."]
+
+
+def create(actor, assignment, *, period=None, text=None, progress=None):
+    """Start the report of a period, or the next version of a returned one (its documents come along)."""
+    if not permissions.can_write_report(actor, assignment):
+        raise Forbidden("Only the people of the executive body write its reports while the work is open.")
+    plan = {p.label: p for p in periods(assignment)}
+    if period is None:
+        chosen = open_period(assignment)
+        if chosen is None:
+            raise Conflict("Every period of this assignment has an accepted report.")
+    elif period not in plan:
+        raise ValidationError("The report could not be started.",
+                              errors={"period": [f"Choose one of: {', '.join(plan)}."]})
+    else:
+        chosen = plan[period]
+    errors = {}
+    _check_fields(text, progress, errors)
+    if errors:
+        raise ValidationError("The report could not be started.", errors=errors)
+    previous = latest_by_period(assignment).get(chosen.label)
+    if previous is not None and previous.state != "returned":
+        raise Conflict(f"The report for {chosen.label} is {previous.state} already; "
+                       + ("edit the draft." if previous.state == "draft" else "it cannot be written again."))
+    report = Report(
+        assignment=assignment, period=chosen.label, period_due_on=chosen.due_on, final=chosen.final,
+        version=previous.version + 1 if previous else 1, previous_id=previous.id if previous else None,
+        text=text if text is not None else (previous.text if previous else None),
+        progress=progress if progress is not None else (previous.progress if previous else assignment.progress),
+        state="draft", created_by_id=actor.id)
+    db.session.add(report)
+    db.session.flush()
+    if previous is not None:
+        # The revision starts from what the reviewer saw; the body adds or removes from there.
+        for d in previous.documents:
+            db.session.add(Document(report_id=report.id, purpose="evidence", filename=d.filename,
+                                    media_type=d.media_type, size=d.size, sha256=d.sha256,
+                                    uploaded_by_id=d.uploaded_by_id, uploaded_at=d.uploaded_at))
+        db.session.flush()
+    _record(actor, "report.created", report, after={
+        "assignment_id": assignment.id, "period": report.period, "version": report.version,
+        "previous_id": report.previous_id})
+    return report
+
+
+def update(actor, report, **fields):
+    """Change a draft's text or progress."""
+    if not permissions.can_view_report(actor, report):
+        raise Forbidden()
+    if not permissions.can_edit_report(actor, report):
+        if report.state != "draft" and permissions.works_on(actor, report.assignment):
+            raise IllegalTransition(f"A {report.state} report cannot be changed.")
+        raise Forbidden("Only the people of the executive body edit its draft reports.")
+    unknown = set(fields) - set(EDIT_FIELDS)
+    if unknown:
+        raise Forbidden(f"You may not change: {', '.join(sorted(unknown))}.")
+    errors = {}
+    _check_fields(fields.get("text"), fields.get("progress"), errors)
+    if "progress" in fields and fields["progress"] is None:
+        errors["progress"] = ["Progress is a whole number from 0 to 100."]
+    if errors:
+        raise ValidationError("The report could not be saved.", errors=errors)
+    before = audit.snapshot(report, EDIT_FIELDS)
+    for key, value in fields.items():
+        setattr(report, key, value)
+    db.session.flush()
+    old, new = audit.diff(before, audit.snapshot(report, EDIT_FIELDS))
+    if new:
+        _record(actor, "report.updated", report, before=old, after=new)
+    return report
+
+
+def submit(actor, report):
+    """Send the draft to the control body: the report and its documents are frozen, the assignment submitted."""
+    if not permissions.can_view_report(actor, report):
+        raise Forbidden()
+    assignment = report.assignment
+    if report.state != "draft":
+        raise IllegalTransition(f"This report is {report.state} already.")
+    if not permissions.can_submit_report(actor, report):
+        raise Forbidden("Only the people of the executive body submit its reports while the work is open.")
+    if not (report.text or "").strip():
+        raise ValidationError("The report is empty.",
+                              errors={"text": ["Write the information on completed works before submitting."]})
+    if assignment.state == "assigned":
+        assignments.transition(actor, assignment, "start")
+    if report.progress != assignment.progress and not assignment.sub_assignments:
+        assignments.update(actor, assignment, progress=report.progress)
+    report.state = "submitted"
+    report.submitted_at = clock.now()
+    report.submitted_on = clock.today()
+    report.submitted_by_id = actor.id
+    db.session.flush()
+    _record(actor, "report.submitted", report, before={"state": "draft"}, after={
+        "state": "submitted", "period": report.period, "version": report.version,
+        "documents": len(report.documents)})
+    assignments.transition(actor, assignment, "submit", report=report)
+    return report
+
+
+def review(actor, report, decision, comment=None, checked=()):
+    """Accept (ticking the evidence requirements) or return with a comment.
+
+    Accepting the final period's report removes the task from control (the assignment is
+    accepted); an earlier period's acceptance lets the work go on.
+    """
+    if not permissions.can_view_report(actor, report):
+        raise Forbidden()
+    if decision not in ("accept", "return"):
+        raise ValidationError("Choose accept or return.", errors={"decision": ["Choose accept or return."]})
+    if report.state != "submitted":
+        raise IllegalTransition(f"Only a submitted report can be reviewed; this one is {report.state}.")
+    if not permissions.can_review_report(actor, report):
+        raise Forbidden("Only the control body reviews reports.")
+    comment = (comment or "").strip() or None
+    requirements = {r.id for r in report.assignment.task.evidence_requirements}
+    checked = sorted({int(c) for c in checked or ()})
+    errors = {}
+    if decision == "return" and not comment:
+        errors["comment"] = ["Say what must be revised: a comment is required to return a report."]
+    if set(checked) - requirements:
+        errors["checked"] = ["Tick only this task's evidence requirements."]
+    elif decision == "accept" and report.final and set(checked) != requirements:
+        errors["checked"] = ["Tick every evidence requirement to remove the task from control, or return the report."]
+    if errors:
+        raise ValidationError("The review could not be saved.", errors=errors)
+    report.state = "accepted" if decision == "accept" else "returned"
+    report.reviewed_at = clock.now()
+    report.reviewed_by_id = actor.id
+    report.reviewer_comment = comment
+    report.checked_requirement_ids = checked
+    db.session.flush()
+    after = {"state": report.state, "checked": checked, "period": report.period, "version": report.version}
+    if comment:
+        after["comment"] = comment
+    _record(actor, f"report.{report.state}", report, before={"state": "submitted"}, after=after)
+    action = "return" if decision == "return" else ("accept" if report.final else "accept_period")
+    assignments.transition(actor, report.assignment, action, comment, report=report)
+    return report
+
+
+def move_final_due_date(assignment):
+    """An approved extension moves the final period's due date of the reports still open."""
+    for report in db.session.scalars(sa.select(Report).where(
+            Report.assignment_id == assignment.id, Report.final.is_(True), Report.state != "accepted")):
+        report.period_due_on = assignment.due_on

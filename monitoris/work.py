@@ -1,0 +1,126 @@
+"""Read-side queries of reports, instructions and extension requests: per assignment, "My work",
+the review queue and the assignment's whole timeline — each scoped by permissions in SQL."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from monitoris import permissions
+from monitoris.extensions import db
+from monitoris.models import AWAITING_ANSWER, Assignment, Document, Event, ExtensionRequest, Instruction, Report
+
+
+def reports_of(assignment):
+    """Every report of an assignment, by period then version."""
+    return db.session.scalars(sa.select(Report).where(Report.assignment_id == assignment.id)
+                              .order_by(Report.period_due_on, Report.period, Report.version)).all()
+
+
+def _instructions_on(assignment_ids, task_ids_orgs):
+    conditions = [Instruction.assignment_id.in_(assignment_ids)]
+    for task_id, org_id in task_ids_orgs:
+        conditions.append(sa.and_(Instruction.assignment_id.is_(None), Instruction.task_id == task_id,
+                                  Instruction.organization_id == org_id))
+    return sa.or_(*conditions)
+
+
+def instructions_of(user, assignment):
+    """Instructions on this assignment, and those to its whole organization about its task."""
+    stmt = sa.select(Instruction).where(_instructions_on(
+        [assignment.id], [(assignment.task_id, assignment.organization_id)]))
+    return db.session.scalars(permissions.scope_instructions(user, stmt).order_by(Instruction.issued_at,
+                                                                                   Instruction.id)).all()
+
+
+def extension_requests_of(assignment):
+    return db.session.scalars(sa.select(ExtensionRequest).where(ExtensionRequest.assignment_id == assignment.id)
+                              .order_by(ExtensionRequest.requested_at, ExtensionRequest.id)).all()
+
+
+def timeline(user, assignment):
+    """Every event of the assignment, its sub-assignments, reports, documents, instructions and extension
+    requests that ``user`` may see, in the order they happened."""
+    ids = [assignment.id] + [s.id for s in assignment.sub_assignments]
+    report_ids = sa.select(Report.id).where(Report.assignment_id.in_(ids))
+    instruction_ids = sa.select(Instruction.id).where(_instructions_on(
+        ids, [(assignment.task_id, assignment.organization_id)]))
+    document_ids = sa.select(Document.id).where(sa.or_(Document.report_id.in_(report_ids),
+                                                       Document.instruction_id.in_(instruction_ids)))
+    extension_ids = sa.select(ExtensionRequest.id).where(ExtensionRequest.assignment_id.in_(ids))
+    stmt = sa.select(Event).where(sa.or_(
+        sa.and_(Event.object_type == "assignment", Event.object_id.in_(ids)),
+        sa.and_(Event.object_type == "report", Event.object_id.in_(report_ids)),
+        sa.and_(Event.object_type == "instruction", Event.object_id.in_(instruction_ids)),
+        sa.and_(Event.object_type == "document", Event.object_id.in_(document_ids)),
+        sa.and_(Event.object_type == "extension_request", Event.object_id.in_(extension_ids)),
+    ))
+    return db.session.scalars(permissions.scope_events(user, stmt).order_by(Event.at, Event.id)).all()
+
+
+def _latest_returned():
+    """Returned reports not yet revised (no newer version points at them)."""
+    newer = aliased(Report)
+    return sa.and_(Report.state == "returned",
+                   ~sa.exists().where(newer.previous_id == Report.id))
+
+
+@dataclass
+class MyWork:
+    to_report: list        # open assignments whose current period has no report in progress
+    drafts: list
+    returned: list
+    instructions: list
+    extension_requests: list
+
+
+def my_work(user, today):
+    """What an executive body has to do: reports to write, returned reports, open instructions, pending requests."""
+    visible = permissions.scope_assignments(user, sa.select(Assignment.id))
+    busy = sa.select(Report.assignment_id).where(
+        sa.or_(Report.state.in_(("draft", "submitted")), _latest_returned()))
+    to_report = db.session.scalars(
+        permissions.scope_assignments(user, sa.select(Assignment))
+        .where(Assignment.parent_id.is_(None), Assignment.state.in_(("assigned", "in_progress")),
+               Assignment.id.not_in(busy))
+        .order_by(Assignment.due_on, Assignment.id)).unique().all()
+    drafts = db.session.scalars(sa.select(Report).where(Report.assignment_id.in_(visible), Report.state == "draft")
+                                .order_by(Report.period_due_on, Report.id)).all()
+    returned = db.session.scalars(sa.select(Report).where(Report.assignment_id.in_(visible), _latest_returned())
+                                  .order_by(Report.reviewed_at, Report.id)).all()
+    instructions = db.session.scalars(permissions.scope_instructions(
+        user, sa.select(Instruction).where(Instruction.state.in_(AWAITING_ANSWER)))
+        .order_by(Instruction.response_due_on.is_(None), Instruction.response_due_on, Instruction.id)).all()
+    extension_requests = db.session.scalars(
+        sa.select(ExtensionRequest).where(ExtensionRequest.assignment_id.in_(visible),
+                                          ExtensionRequest.decision == "pending")
+        .order_by(ExtensionRequest.requested_at)).all()
+    return MyWork(to_report, drafts, returned, instructions, extension_requests)
+
+
+@dataclass
+class ReviewQueue:
+    reports: list
+    instructions: list
+    extension_requests: list
+
+
+def review_queue(user):
+    """What waits for the control body: submitted reports oldest first, answered instructions, pending requests."""
+    reports = db.session.scalars(permissions.scope_reports(user, sa.select(Report))
+                                 .where(Report.state == "submitted")
+                                 .order_by(Report.submitted_at, Report.id)).all()
+    instructions = db.session.scalars(permissions.scope_instructions(
+        user, sa.select(Instruction).where(Instruction.state == "answered"))
+        .order_by(Instruction.answered_at, Instruction.id)).all()
+    visible = permissions.scope_assignments(user, sa.select(Assignment.id))
+    extension_requests = db.session.scalars(
+        sa.select(ExtensionRequest).where(ExtensionRequest.assignment_id.in_(visible),
+                                          ExtensionRequest.decision == "pending")
+        .order_by(ExtensionRequest.requested_at, ExtensionRequest.id)).all()
+    return ReviewQueue(reports, instructions, extension_requests)
+
+
+def documents_of_report(report):
+    return db.session.scalars(sa.select(Document).where(Document.report_id == report.id)
+                              .order_by(Document.id)).all()
