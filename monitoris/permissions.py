@@ -5,9 +5,10 @@ The scope functions add a WHERE clause built from the same rule as the matching
 """
 
 import sqlalchemy as sa
+from sqlalchemy.orm import object_session
 
 from monitoris.extensions import db
-from monitoris.models import Act, Assignment, Event, Organization, Task
+from monitoris.models import Act, Assignment, Event, Instruction, Organization, Report, Task
 
 
 def _is(user, *roles):
@@ -22,6 +23,13 @@ def _own_organization_ids(user):
     """The user's organization and its sub-units, as a subquery."""
     prefix = user.organization.path
     return sa.select(Organization.id).where(Organization.path.startswith(prefix, autoescape=True))
+
+
+def _own_organization_id_list(user):
+    """The same ids as a list: a scoped list query then names them, so PostgreSQL estimates the rows of a
+    few bodies (and walks their index) instead of guessing a subquery matches half the table."""
+    session = object_session(user) or db.session  # the live feed re-checks in its own short session
+    return list(session.scalars(_own_organization_ids(user))) or [0]
 
 
 # -- organizations and users ---------------------------------------------------------
@@ -76,9 +84,11 @@ def scope_assignments(user, stmt):
         return stmt
     if user is None or not user.is_authenticated:
         return stmt.where(sa.false())
-    published = sa.select(Task.id).join(Act, Task.act_id == Act.id).where(Act.state != "draft")
-    return stmt.where(Assignment.organization_id.in_(_own_organization_ids(user)),
-                      Assignment.task_id.in_(published))
+    # "Not a task of a draft act" rather than "a task of a published act": drafts are few, so the database
+    # hashes a handful of ids instead of joining every task of every act to count one body's work.
+    unpublished = sa.select(Task.id).join(Act, Task.act_id == Act.id).where(Act.state == "draft")
+    return stmt.where(Assignment.organization_id.in_(_own_organization_id_list(user)),
+                      Assignment.task_id.not_in(unpublished))
 
 
 def can_assign(user, task):
@@ -103,7 +113,7 @@ def _reviews(user, assignment):
 def can_transition(user, assignment, action):
     if action in ("start", "submit"):
         return _works_for(user, assignment)
-    if action in ("accept", "return", "cancel", "reopen"):
+    if action in ("accept", "return", "cancel", "reopen", "accept_period"):
         return _reviews(user, assignment)
     return False
 
@@ -125,9 +135,134 @@ def can_delegate(user, assignment):
     return _heads(user, assignment.organization) and assignment.state in ("assigned", "in_progress")
 
 
+# -- reports, documents, instructions, extension requests ----------------------------------
+# The organization's one report lives on its top-level assignment; delegated work rolls up into it.
+
+def can_view_report(user, report):
+    return can_view_assignment(user, report.assignment)
+
+
+def scope_reports(user, stmt):
+    """Reports whose assignment ``user`` may see (``stmt`` selects from Report)."""
+    if reads_everything(user):
+        return stmt
+    return stmt.where(Report.assignment_id.in_(scope_assignments(user, sa.select(Assignment.id))))
+
+
+def works_on(user, assignment):
+    """An executor or org_head of the assignment's body (whatever the state of the work)."""
+    return _works_for(user, assignment)
+
+
+def can_write_report(user, assignment):
+    return (_works_for(user, assignment) and assignment.parent_id is None
+            and assignment.state in ("assigned", "in_progress"))
+
+
+def can_edit_report(user, report):
+    """Change the text, progress and documents: the body's people, while the report is a draft."""
+    return report.state == "draft" and _works_for(user, report.assignment)
+
+
+def can_submit_report(user, report):
+    return can_edit_report(user, report) and report.assignment.state in ("assigned", "in_progress")
+
+
+def can_review_report(user, report):
+    return report.state == "submitted" and _reviews(user, report.assignment)
+
+
+def can_view_instruction(user, instruction):
+    if reads_everything(user):
+        return True
+    return (user is not None and user.is_authenticated and instruction.organization.is_within(user.organization)
+            and instruction.task.act.state != "draft")
+
+
+def scope_instructions(user, stmt):
+    if reads_everything(user):
+        return stmt
+    if user is None or not user.is_authenticated:
+        return stmt.where(sa.false())
+    published = sa.select(Task.id).join(Act, Task.act_id == Act.id).where(Act.state != "draft")
+    return stmt.where(Instruction.organization_id.in_(_own_organization_ids(user)),
+                      Instruction.task_id.in_(published))
+
+
+def can_issue_instruction(user, assignment):
+    return _is(user, "controller", "admin") and assignment.state != "cancelled"
+
+
+def can_answer_instruction(user, instruction):
+    """Acknowledge and answer: the people of the body it is addressed to."""
+    return (_is(user, "executor", "org_head") and instruction.organization.is_within(user.organization)
+            and instruction.state in ("issued", "acknowledged"))
+
+
+def can_close_instruction(user, instruction):
+    return _is(user, "controller", "admin") and instruction.state != "closed"
+
+
+def can_attach_to_instruction(user, instruction):
+    """The control body attaches to its instruction until answered; the body to its answer until sent."""
+    if _is(user, "controller", "admin"):
+        return instruction.state in ("issued", "acknowledged")
+    return can_answer_instruction(user, instruction)
+
+
+def can_view_document(user, document):
+    if document.report is not None:
+        return can_view_report(user, document.report)
+    if document.instruction is not None:
+        return can_view_instruction(user, document.instruction)
+    act = db.session.get(Act, document.act_id) if document.act_id else None
+    return act is not None and can_view_act(user, act)
+
+
+def can_remove_document(user, document):
+    if document.report is not None:
+        return can_edit_report(user, document.report)
+    if document.instruction is not None:
+        return (document.uploaded_by_id == user.id and can_attach_to_instruction(user, document.instruction))
+    return False
+
+
+def can_request_extension(user, assignment):
+    return (_works_for(user, assignment) and assignment.parent_id is None
+            and assignment.state in ("assigned", "in_progress", "submitted"))
+
+
+def can_decide_extension(user, extension_request):
+    return extension_request.decision == "pending" and _reviews(user, extension_request.assignment)
+
+
+def can_review(user):
+    """Sees the review queue: the control body's reviewers."""
+    return _is(user, "controller", "admin")
+
+
+def has_own_work(user):
+    """Sees "My work": the people of an executive body."""
+    return _is(user, "executor", "org_head")
+
+
 # -- events ------------------------------------------------------------------------------
 
+# Logins, failures with emails and addresses, 2FA, passwords, tokens, denials: for admins' eyes only.
+SECURITY_ACTION_PREFIXES = ("auth.", "security.", "user.password", "api_token.")
+
+
+def is_security_action(action):
+    return (action or "").startswith(SECURITY_ACTION_PREFIXES)
+
+
+def security_event_filter(event_cls):
+    return sa.or_(*(event_cls.action.startswith(p, autoescape=True) for p in SECURITY_ACTION_PREFIXES))
+
+
 def can_view_event(user, event):
+    if is_security_action(event.action) and not can_administer(user):
+        return False
     if reads_everything(user):
         return True
     if event.organization_id is None or user is None or not user.is_authenticated:
@@ -136,8 +271,11 @@ def can_view_event(user, event):
 
 
 def scope_events(user, stmt):
+    if can_administer(user):
+        return stmt
+    stmt = stmt.where(sa.not_(security_event_filter(Event)))
     if reads_everything(user):
         return stmt
     if user is None or not user.is_authenticated:
         return stmt.where(sa.false())
-    return stmt.where(Event.organization_id.in_(_own_organization_ids(user)))
+    return stmt.where(Event.organization_id.in_(_own_organization_id_list(user)))

@@ -44,7 +44,7 @@ def test_create_admin_refuses_a_weak_password(app):
     result = _create_admin(app, "--email", "root@example.test", "--name", "Root", "--password", "short")
     assert result.exit_code == 1
     assert "The password is too weak." in result.output
-    assert "Use at least 10 characters." in result.output
+    assert "Use at least 12 characters." in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == 0
 

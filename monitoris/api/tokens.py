@@ -3,10 +3,11 @@
 from flask import current_app, request
 
 from monitoris.api.core import actor, bp, public
+from monitoris.errors import Forbidden
 from monitoris.extensions import db, limiter
 from monitoris.schemas.common import MAX_ID
 from monitoris.schemas.tokens import NewTokenSchema, TokenListSchema, TokenRequestSchema
-from monitoris.services import auth, tokens
+from monitoris.services import auth, tokens, two_factor
 
 TAG = ["Tokens"]
 
@@ -22,18 +23,25 @@ def _token_rate_limit():
 @bp.response(201, NewTokenSchema)
 @bp.doc(security=[])
 def create_token(args):
-    """Create a token with email and password.
+    """Create a token with email and password (and `totp` for an account with two-factor login).
 
     The token is in the answer once and never again; send it as `Authorization: Bearer <token>`.
-    Failed attempts count towards the account lockout, and the endpoint is rate limited (429).
+    `totp` is the current code of the authenticator app (a code is accepted once) or a recovery code.
+    Failed attempts count towards the account lockout and the per-address throttle, and the endpoint
+    is rate limited (429).
     """
+    ip = request.remote_addr
     try:
-        user = auth.authenticate(args["email"], args["password"], ip=request.remote_addr)
+        user = auth.authenticate(args["email"], args["password"], ip=ip)
         if user.totp_secret:
-            raise auth.LoginFailed("This account uses two-factor login: create the token from your profile page.")
+            if not args.get("totp"):
+                raise auth.LoginFailed("This account uses two-factor login: send the current code as totp.")
+            two_factor.verify_login(user, args["totp"], ip=ip)
     except auth.LoginFailed:
         db.session.commit()  # keep the failed attempt counted and audited
         raise
+    if two_factor.needs_enrolment(user):
+        raise Forbidden("Your role requires two-factor login: set it up in Monitoris first (/account/two-factor).")
     user.ip = request.remote_addr
     token = tokens.create_token(user, name=args["name"], expires_in_days=args.get("expires_in_days"))
     db.session.commit()

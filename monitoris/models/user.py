@@ -34,6 +34,9 @@ class User(UserMixin, db.Model):
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    # The last TOTP time step accepted: a code is good once (replay of a seen code is refused).
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

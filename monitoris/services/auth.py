@@ -1,7 +1,6 @@
-"""Logging in and out: password check, lockout, and server-side login sessions."""
+"""Logging in and out: password check, lockout, throttling, and server-side login sessions."""
 
 import hashlib
-import math
 import secrets
 from datetime import timedelta
 
@@ -12,7 +11,7 @@ from monitoris import clock
 from monitoris.errors import DomainError
 from monitoris.extensions import db
 from monitoris.models import LoginSession, User
-from monitoris.services import audit
+from monitoris.services import audit, throttle
 from monitoris.services.passwords import check_password, hash_password
 
 # Verified against when the email is unknown, so that the answer takes as long either way.
@@ -29,41 +28,81 @@ def _token_hash(token):
 
 
 def _locked_message(remaining):
-    minutes = max(1, math.ceil(remaining.total_seconds() / 60))
-    return f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+    return f"Too many failed attempts. Try again in {throttle.minutes_text(remaining)}."
+
+
+def check_address(ip, email=None):
+    """LoginFailed when too many attempts failed from this client address lately (every process counts)."""
+    remaining = throttle.ip_blocked(ip)
+    if remaining is not None:
+        audit.record(None, "auth.login_failed", "user", None, after={"email": email, "ip": ip, "reason": "throttled"})
+        wait = throttle.minutes_text(remaining)
+        raise LoginFailed(f"Too many login attempts from your address. Try again in {wait}.")
+
+
+def count_failure(user, ip, reason):
+    """One more failed attempt on a real account; locks it at the limit.  Raises LoginFailed with the message."""
+    now = clock.now()
+    user.failed_logins += 1
+    locked = user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]
+    if locked:
+        user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+        user.failed_logins = 0
+    throttle.record_failure(user.email, ip)
+    audit.record(None, "auth.login_failed", "user", user.id, after={"ip": ip, "reason": reason})
+    # The attempt that locks the account says so, rather than leaving the person to guess again.
+    if locked:
+        raise LoginFailed(_locked_message(user.locked_until - now))
+
+
+def check_not_locked(user, ip):
+    now = clock.now()
+    if user.locked_until and user.locked_until > now:
+        throttle.record_failure(user.email, ip)
+        audit.record(None, "auth.login_failed", "user", user.id, after={"ip": ip, "reason": "locked"})
+        raise LoginFailed(_locked_message(user.locked_until - now))
+
+
+def _unknown_account(email, ip, user, password):
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_password(secrets.token_hex(8))
+    check_password(_DUMMY_HASH, password or "")
+    locked = throttle.unknown_account_locked(email)
+    throttle.record_failure(email, ip)
+    audit.record(None, "auth.login_failed", "user", user.id if user else None,
+                 after={"email": email, "ip": ip, "reason": "unknown or inactive account"})
+    # An address with no account locks like a real one, so the lockout message tells nobody which exist.
+    locked = locked or throttle.unknown_account_locked(email)
+    if locked:
+        raise LoginFailed(_locked_message(locked))
+    raise LoginFailed("The email or password is not correct.")
 
 
 def authenticate(email, password, ip=None):
-    """The active user with this email and password, or LoginFailed with a message for the person."""
-    global _DUMMY_HASH
+    """The active user with this email and password, or LoginFailed with a message for the person.
+
+    For an account with two-factor login this is only the first step: the failure count is reset
+    by ``succeeded`` after the second step, so that the password alone never clears a run of wrong codes.
+    """
     email = (email or "").strip().lower()
+    check_address(ip, email)
     user = db.session.scalar(sa.select(User).where(User.email == email))
-    now = clock.now()
     if user is None or not user.active:
-        if _DUMMY_HASH is None:
-            _DUMMY_HASH = hash_password(secrets.token_hex(8))
-        check_password(_DUMMY_HASH, password or "")
-        audit.record(None, "auth.login_failed", "user", user.id if user else None,
-                     after={"email": email, "ip": ip, "reason": "unknown or inactive account"})
-        raise LoginFailed("The email or password is not correct.")
-    if user.locked_until and user.locked_until > now:
-        audit.record(None, "auth.login_failed", "user", user.id, after={"ip": ip, "reason": "locked"})
-        raise LoginFailed(_locked_message(user.locked_until - now))
+        _unknown_account(email, ip, user, password)
+    check_not_locked(user, ip)
     if not check_password(user.password_hash, password or ""):
-        user.failed_logins += 1
-        locked = user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]
-        if locked:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-            user.failed_logins = 0
-        audit.record(None, "auth.login_failed", "user", user.id, after={"ip": ip, "reason": "wrong password"})
-        # The attempt that locks the account says so, rather than leaving the person to guess again.
-        if locked:
-            raise LoginFailed(_locked_message(user.locked_until - now))
+        count_failure(user, ip, "wrong password")
         raise LoginFailed("The email or password is not correct.")
+    if not user.totp_secret:
+        succeeded(user)
+    return user
+
+
+def succeeded(user):
     user.failed_logins = 0
     user.locked_until = None
-    user.last_login_at = now
-    return user
+    user.last_login_at = clock.now()
 
 
 def start_session(user, ip=None, user_agent=None):

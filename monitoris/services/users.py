@@ -83,7 +83,7 @@ def update_user(actor, user, *, roles=None, **fields):
 
 
 def _set_password(user, password):
-    problems = password_problems(password)
+    problems = password_problems(password, email=user.email, name=user.name)
     if problems:
         raise ValidationError("The password is too weak.", errors={"password": problems})
     user.password_hash = hash_password(password)

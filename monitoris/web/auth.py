@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired
 
 from monitoris.extensions import db, limiter
 from monitoris.services import auth
+from monitoris.web import two_factor
 
 bp = Blueprint("auth", __name__)
 
@@ -47,6 +48,11 @@ def login():
             db.session.commit()  # keep the failed attempt counted and audited
             form.password.errors.append(exc.message)
             return render_template("auth/login.html", form=form), 401
+        if user.totp_secret:
+            # The password was right; the login session starts only after the code (monitoris.web.two_factor).
+            db.session.commit()
+            two_factor.begin_pending_login(user, _safe_next(request.args.get("next")))
+            return redirect(url_for("two_factor.verify"))
         auth.start_session(user, ip=request.remote_addr, user_agent=request.headers.get("User-Agent"))
         db.session.commit()
         login_user(user)

@@ -49,7 +49,7 @@ def test_admin_creates_and_edits_an_account(login, w):
                                                  "password": "short", "active": "y"})
     assert response.status_code == 422
     html = text(response)
-    assert "Use at least 10 characters." in html and 'value="aysel@example.test"' in html
+    assert "Use at least 12 characters." in html and 'value="aysel@example.test"' in html
 
     response = b.post("/admin/users/new", data={"name": "Aysel", "email": "aysel@example.test", "locale": "az",
                                                  "organization_id": str(w.sa.id), "roles": ["executor", "org_head"],
