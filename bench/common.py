@@ -38,7 +38,7 @@ def make_app(url, instance, clock_at=None, **config):
         "CLOCK": FrozenClock(clock_at or datetime.now(UTC)), **config,
     })
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")  # other branches may land in parallel; the lead chains them
     return app
 
 

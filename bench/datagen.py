@@ -1,20 +1,27 @@
 """The national dataset, generated straight into PostgreSQL with COPY.
 
 Scale 1 is the "national" scale: 300 organizations, 5,000 users, 100 acts, 50,000 tasks,
-200,000 assignments.  ``python -m bench.datagen URL [SCALE]`` loads an empty, migrated
-database; benchmarks call ``generate(url, scale)``.  Deterministic for a given seed.
+200,000 assignments, 1,000,000 audit events (a valid hash chain, so ``flask audit verify`` can
+be timed too) and 200,000 notifications (outbox rows: mostly sent, some pending, read or dead).
+``python -m bench.datagen URL [SCALE]`` loads an empty, migrated database; benchmarks call
+``generate(url, scale)`` (``history=False`` skips the events and notifications).  Deterministic
+for a given seed.
 """
 
+import json
 import random
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import psycopg
 
+from monitoris.models.event import GENESIS_HASH, event_hash
 from monitoris.models.task import number_sort_key
 
-NATIONAL = {"organizations": 300, "users": 5000, "acts": 100, "tasks": 50_000, "assignments": 200_000}
+NATIONAL = {"organizations": 300, "users": 5000, "acts": 100, "tasks": 50_000, "assignments": 200_000,
+            "events": 1_000_000, "notifications": 200_000}
 KINDS = ("central", "local", "state_company", "other")
 STATE_WEIGHTS = (("accepted", 45), ("cancelled", 5), ("in_progress", 30), ("assigned", 12), ("submitted", 8))
 PASSWORD_HASH = "$argon2id$v=19$m=65536,t=3,p=4$bm90LWEtcmVhbC1zYWx0$bm90LWEtcmVhbC1oYXNoLWZvci1iZW5jaA"
@@ -30,7 +37,7 @@ def _copy(cur, table, columns, rows):
             copy.write_row(row)
 
 
-def generate(url, scale=1.0, today=None, seed=7):
+def generate(url, scale=1.0, today=None, seed=7, history=True):
     """Fill the database; returns the counts written."""
     rng = random.Random(seed)
     today = today or date.today()
@@ -105,11 +112,70 @@ def generate(url, scale=1.0, today=None, seed=7):
         _copy(cur, "assignments", ("id", "task_id", "organization_id", "role", "due_on", "original_due_on", "state",
                                    "progress", "submitted_at", "accepted_at", "created_at", "updated_at", "version"),
               rows)
+        if history:
+            _events(cur, rng, n["events"], rows, n["users"], now)
+            _notifications(cur, rng, n["notifications"], n["users"], now)
         for table in ("organizations", "users", "acts", "tasks", "assignments"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         conn.commit()
-        cur.execute("ANALYZE")
+    # As autovacuum would have done on a live database: statistics, and the visibility map that
+    # index-only scans (the counts of the lists) need.
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
     return n | {"tasks": len(tasks)}
+
+
+ACTIONS = (("assignment.start", "assigned", "in_progress"), ("assignment.submit", "in_progress", "submitted"),
+           ("assignment.accept", "submitted", "accepted"), ("assignment.return", "submitted", "in_progress"))
+
+
+def _events(cur, rng, count, assignments, users, now):
+    """The audit trail of the work, hash-chained exactly as monitoris.services.audit writes it."""
+    start = now - timedelta(days=400)
+    step = timedelta(days=400) / count
+
+    def rows():
+        prev = GENESIS_HASH
+        for i in range(1, count + 1):
+            a = assignments[rng.randrange(len(assignments))]
+            action, before, after = ACTIONS[rng.randrange(len(ACTIONS))]
+            e = SimpleNamespace(at=start + step * i, actor_id=rng.randint(1, users), action=action,
+                                object_type="assignment", object_id=a[0], organization_id=a[2],
+                                before={"state": before}, after={"state": after}, ip=None, prev_hash=prev)
+            e.hash = event_hash(e)
+            prev = e.hash
+            yield (i, e.at, e.actor_id, e.action, e.object_type, e.object_id, e.organization_id,
+                   json.dumps(e.before), json.dumps(e.after), None, e.prev_hash, e.hash)
+
+    _copy(cur, "events", ("id", "at", "actor_id", "action", "object_type", "object_id", "organization_id", "before",
+                          "after", "ip", "prev_hash", "hash"), rows())
+    cur.execute("SELECT setval(pg_get_serial_sequence('events', 'id'), (SELECT max(id) FROM events))")
+
+
+NOTIFICATION_STATES = (("sent", 90), ("pending", 6), ("sending", 1), ("dead", 3))
+
+
+def _notifications(cur, rng, count, users, now):
+    """The outbox as it looks after a year: mostly sent (a third of them in-app, half of those read)."""
+    states = [s for s, w in NOTIFICATION_STATES for _ in range(w)]
+
+    def rows():
+        for i in range(1, count + 1):
+            state = rng.choice(states)
+            channel = rng.choice(("email", "email", "in_app", "sms"))
+            created = now - timedelta(minutes=rng.randint(0, 365 * 24 * 60))
+            sent = created + timedelta(seconds=rng.randint(1, 60)) if state == "sent" else None
+            read = sent + timedelta(hours=rng.randint(1, 48)) if sent and channel == "in_app" and i % 2 else None
+            attempts = {"sent": 1, "pending": 0, "sending": 1, "dead": 6}[state]
+            yield (i, rng.randint(1, users), channel, "reminder", "assignment_reminder",
+                   json.dumps({"assignment_id": rng.randint(1, 200_000)}), f"bench:{i}", state, attempts,
+                   now if state == "pending" else created, now + timedelta(minutes=2) if state == "sending" else None,
+                   created, sent, read, "SMTP 550 mailbox unavailable" if state == "dead" else None)
+
+    _copy(cur, "notifications", ("id", "recipient_id", "channel", "kind", "template", "payload", "idempotency_key",
+                                 "state", "attempts", "next_attempt_at", "lease_until", "created_at", "sent_at",
+                                 "read_at", "error"), rows())
+    cur.execute("SELECT setval(pg_get_serial_sequence('notifications', 'id'), (SELECT max(id) FROM notifications))")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,13 @@
 """Domain errors and how they reach a person (an HTML page) or a client (problem+json)."""
 
-from flask import jsonify, render_template, request
+import sqlalchemy as sa
+from flask import current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+
+from monitoris.extensions import db
+
+# Seconds a client should wait after a 503 while the database is away (a restart, a failover).
+RETRY_AFTER_SECONDS = 5
 
 
 class DomainError(Exception):
@@ -45,6 +51,11 @@ class IllegalTransition(Conflict):
     title = "Illegal transition"
 
 
+class PayloadTooLarge(DomainError):
+    status = 413
+    title = "Payload too large"
+
+
 def wants_problem_json():
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/problem+json"
 
@@ -74,6 +85,18 @@ def register_error_handlers(app):
             return problem(exc.code, exc.name, exc.description)
         return render_template("error.html", status=exc.code, title=exc.name, message=exc.description), exc.code
 
+    @app.errorhandler(sa.exc.OperationalError)
+    @app.errorhandler(sa.exc.InterfaceError)
+    @app.errorhandler(sa.exc.TimeoutError)
+    def database_unavailable(exc):
+        return database_unavailable_response(exc)
+
+    @app.errorhandler(sa.exc.DBAPIError)
+    def database_error(exc):
+        if getattr(exc, "connection_invalidated", False):
+            return database_unavailable_response(exc)
+        return unhandled(exc)
+
     @app.errorhandler(Exception)
     def unhandled(exc):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
@@ -81,3 +104,23 @@ def register_error_handlers(app):
         if wants_problem_json():
             return problem(500, "Internal server error", message)
         return render_template("error.html", status=500, title="Internal server error", message=message), 500
+
+
+def database_unavailable_response(exc):
+    """503 while the database cannot be reached: the pool drops the dead connection, and pre-ping checks
+    every connection it hands out, so the next request after the database is back succeeds."""
+    current_app.logger.warning("database unavailable on %s %s: %s", request.method, request.path,
+                               getattr(exc, "orig", None) or exc)
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:
+        pass  # the connection is gone; the session is discarded at the end of the request
+    message = "The database is unavailable for a moment. Please try again in a few seconds."
+    if wants_problem_json():
+        response = problem(503, "Service unavailable", message)
+    else:
+        # A page of its own: the usual layout reads the logged-in user, which needs the database.
+        response = current_app.response_class(render_template("unavailable.html", message=message), 503,
+                                              mimetype="text/html")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

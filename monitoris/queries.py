@@ -1,10 +1,13 @@
 """Read-side queries shared by the pages and the API, always scoped by permissions in SQL."""
 
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app, g
+from sqlalchemy.orm import Session
 
 from monitoris import permissions
 from monitoris.extensions import db
@@ -42,6 +45,39 @@ class Page:
         return self.page < self.pages
 
 
+@contextmanager
+def replica():
+    """The session for reads that may lag the primary by a moment (analysis, exports).
+
+    With ``MONITORIS_REPLICA_DATABASE_URL`` set it is a session of its own on the read replica, so heavy
+    reads stay off the primary; without it, the request's (or job's) own session on the primary.
+    """
+    if "replica" not in (current_app.config.get("SQLALCHEMY_BINDS") or {}):
+        yield db.session
+        return
+    with Session(db.engines["replica"]) as session:
+        yield session
+
+
+def read_session():
+    """The session for heavy reads in this request or job: the replica's when one is configured.
+
+    One replica session per application context, closed when the context ends; without a
+    replica, the ordinary session on the primary.
+    """
+    if "replica" not in (current_app.config.get("SQLALCHEMY_BINDS") or {}):
+        return db.session
+    if "replica_session" not in g:
+        g.replica_session = Session(db.engines["replica"])
+    return g.replica_session
+
+
+def close_read_session(_exc=None):
+    session = g.pop("replica_session", None)
+    if session is not None:
+        session.close()
+
+
 def paginate(stmt, page=1, per_page=25):
     page = max(1, int(page or 1))
     per_page = max(1, min(int(per_page or 25), MAX_PAGE_SIZE))
@@ -52,19 +88,27 @@ def paginate(stmt, page=1, per_page=25):
 
 def assignments(user, *, today, organization_id=None, act_id=None, task_id=None, state=None, overdue=None,
                 due_before=None, due_after=None, q=None, responsible_id=None, top_level=None, sort="due_on"):
-    """Assignments ``user`` may see, filtered.  Unknown sort keys fall back to the due date."""
-    stmt = (
-        sa.select(Assignment)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Organization, Assignment.organization_id == Organization.id)
-    )
+    """Assignments ``user`` may see, filtered.  Unknown sort keys fall back to the due date.
+
+    Tasks and organizations are joined only when a filter or the sort needs them: every join
+    costs the count (which reads every matching row) and the planner's time on each page.
+    """
+    sort_key = (sort or "").lstrip("-")
+    searching = bool(q and q.strip())
+    stmt = sa.select(Assignment)
+    if searching or sort_key == "number":
+        stmt = stmt.join(Task, Assignment.task_id == Task.id)
+    if searching or sort_key == "organization":
+        stmt = stmt.join(Organization, Assignment.organization_id == Organization.id)
+    # An executive body never sees a draft act's work: the scope says so (no task of a draft act).
     stmt = permissions.scope_assignments(user, stmt)
-    if not permissions.reads_everything(user):
-        stmt = stmt.join(Act, Task.act_id == Act.id).where(Act.state != "draft")
     if organization_id:
         stmt = stmt.where(Assignment.organization_id == organization_id)
     if act_id:
-        stmt = stmt.where(Task.act_id == act_id)
+        # The act's tasks by id: PostgreSQL then filters assignments with a hashed list instead of joining
+        # a task to every assignment it walks in due-date order.
+        task_ids = db.session.scalars(sa.select(Task.id).where(Task.act_id == act_id)).all()
+        stmt = stmt.where(Assignment.task_id.in_(task_ids or [0]))
     if task_id:
         stmt = stmt.where(Assignment.task_id == task_id)
     if state:

@@ -58,7 +58,10 @@ def authenticate():
         token = tokens.authenticate(raw.strip()) if scheme.lower() == "bearer" else None
         if token is None:
             raise Unauthorized("The bearer token is missing, malformed, expired or revoked.")
-        db.session.commit()  # keep last_used_at; the request's own work commits separately
+        if token in db.session.dirty:
+            # Keep last_used_at (touched once a minute); the request's own work commits separately.  Only
+            # then: a commit expires the token and its user, which would cost every request a reload.
+            db.session.commit()
         token.user.ip = request.remote_addr
         g.api_actor = token.user
         g.api_token_id = token.id

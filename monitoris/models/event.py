@@ -41,7 +41,11 @@ def event_hash(e):
 
 class Event(db.Model):
     __tablename__ = "events"
-    __table_args__ = (sa.Index("ix_events_object_type_object_id", "object_type", "object_id"),)
+    __table_args__ = (
+        sa.Index("ix_events_object_type_object_id", "object_type", "object_id"),
+        # One body's events after an id: the live feed of an executive body (0006).
+        sa.Index("ix_events_organization_id_id", "organization_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 from monitoris import clock, permissions
 from monitoris.models import ASSIGNMENT_ROLES, STATES, TRANSITIONS
 from monitoris.queries import ASSIGNMENT_SORTS
-from monitoris.schemas.common import Id, OneOf, PageArgs, QueryArgs, Str, page_schema
+from monitoris.schemas.common import Id, OneOf, PageArgs, QueryArgs, QueryId, Str, page_schema
 
 
 def _allowed_actions(assignment):
@@ -84,8 +84,8 @@ SORTS = [s for key in ASSIGNMENT_SORTS for s in (key, f"-{key}")]
 
 
 class AssignmentArgs(PageArgs):
-    organization_id = Id()
-    act_id = Id()
+    organization_id = QueryId()
+    act_id = QueryId()
     state = fields.List(OneOf(STATES), metadata={"description": "One or more states (repeat the parameter)"})
     overdue = fields.Boolean()
     due_before = fields.Date(metadata={"description": "Due on or before this date"})
@@ -99,7 +99,7 @@ class EventArgs(QueryArgs):
                               metadata={"description": "Only events after this id (the last one you have)"})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=200))
     object_type = Str(40)
-    object_id = Id()
+    object_id = QueryId()
 
 
 class EventListSchema(Schema):

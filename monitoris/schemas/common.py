@@ -26,6 +26,11 @@ def Id(**kwargs):  # noqa: N802
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
+def QueryId(**kwargs):  # noqa: N802
+    """An id in a query string: text there, so not strict (``Id`` refuses "57" as a string)."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
 def OneOf(choices, **kwargs):  # noqa: N802
     return fields.String(validate=validate.OneOf(choices), **kwargs)
 

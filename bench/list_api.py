@@ -1,0 +1,277 @@
+"""The filtered assignment list through the API (gunicorn, concurrent clients) against its bare SQL.
+
+``python -m bench.list_api [--scale 1] [--clients 8] [--requests 3000] [--json PATH]`` builds the
+national dataset in a fresh database, starts gunicorn with ``monitoris.gunicorn_config`` on a free
+port, and sends the same mix of filtered list requests (page of 50; by organization, state, overdue,
+act, and an executive body's own list) from ``--clients`` keep-alive connections.  The baseline is
+the same mix of the two statements each request needs (the page and its count, compiled from the
+same ``queries.assignments``), sent through psycopg from as many connections.  Prints::
+
+    list api p50: N ms          list bare sql p50: N ms
+    list api p95: N ms          list bare sql p95: N ms
+    list api throughput: N requests/s
+    list ratio: N               (api p95 / bare p95)
+
+``--url`` reuses a database that already holds the data (``MONITORIS_BENCH_KEEP=1`` keeps one).
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import psycopg
+import sqlalchemy as sa
+
+from bench.common import bench_database, figure, make_app
+from bench.datagen import generate
+from monitoris import clock, queries
+from monitoris.extensions import db
+from monitoris.models import Organization, User, UserRole
+from monitoris.services import tokens
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE_SIZE = 50
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request_mix(controller_id, executor_id, organization_ids, act_ids, count, seed=11):
+    """(user id, query parameters) for ``count`` requests: mostly the control body's filtered lists."""
+    rng = random.Random(seed)
+    kinds = [
+        lambda: (controller_id, {"organization_id": rng.choice(organization_ids)}),
+        lambda: (controller_id, {"state": "in_progress"}),
+        lambda: (controller_id, {"overdue": "true"}),
+        lambda: (controller_id, {"act_id": rng.choice(act_ids)}),
+        lambda: (controller_id, {"organization_id": rng.choice(organization_ids), "state": ["assigned",
+                                                                                             "in_progress"]}),
+        lambda: (controller_id, {"state": "submitted", "page": rng.randint(1, 5)}),
+        lambda: (executor_id, {}),
+        lambda: (executor_id, {"overdue": "true"}),
+    ]
+    mix = []
+    for _ in range(count):
+        user_id, params = rng.choice(kinds)()
+        mix.append((user_id, {"page_size": PAGE_SIZE, **params}))
+    return mix
+
+
+def _filters(params):
+    """The API's query parameters as ``queries.assignments`` keywords (for the bare SQL)."""
+    out = {}
+    for key in ("organization_id", "act_id"):
+        if key in params:
+            out[key] = int(params[key])
+    if "state" in params:
+        out["state"] = params["state"] if isinstance(params["state"], list) else [params["state"]]
+    if params.get("overdue") == "true":
+        out["overdue"] = True
+    return out
+
+
+def bare_statements(app, mix):
+    """Each request's page and count statements as SQL text (literal values), built in the app's context."""
+    users, out = {}, []
+    with app.app_context():
+        today = clock.today()
+        for user_id, params in mix:
+            user = users.get(user_id) or users.setdefault(user_id, db.session.get(User, user_id))
+            stmt = queries.assignments(user, today=today, **_filters(params))
+            page = int(params.get("page", 1))
+            page_sql = stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+            count_sql = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+            out.append([str(s.compile(db.engine, compile_kwargs={"literal_binds": True}))
+                        for s in (page_sql, count_sql)])
+    return out
+
+
+def drive(clients, work, deadline_seconds, make_worker):
+    """Run ``work`` (a list of jobs) on ``clients`` threads; returns (latencies in ms, wall seconds, errors)."""
+    latencies, errors, lock = [], [], threading.Lock()
+    jobs = iter(work)
+    stop_at = time.monotonic() + deadline_seconds
+
+    def run():
+        do = make_worker()
+        mine = []
+        while time.monotonic() < stop_at:
+            with lock:
+                job = next(jobs, None)
+            if job is None:
+                break
+            start = time.perf_counter()
+            try:
+                do(job)
+            except Exception as exc:  # noqa: BLE001 - counted and reported, the run goes on
+                errors.append(repr(exc))
+                continue
+            mine.append((time.perf_counter() - start) * 1000)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, time.perf_counter() - start, errors
+
+
+def api_worker(port, token_of):
+    def make():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+        def do(job):
+            user_id, params = job
+            conn.request("GET", "/api/v1/assignments?" + urllib.parse.urlencode(params, doseq=True),
+                         headers={"Authorization": f"Bearer {token_of[user_id]}"})
+            response = conn.getresponse()
+            body = response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{response.status} {body[:200]!r}")
+        return do
+    return make
+
+
+def sql_worker(url):
+    def make():
+        conn = psycopg.connect(url, autocommit=True)
+
+        def do(statements):
+            for sql in statements:
+                conn.execute(sql).fetchall()
+        return do
+    return make
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+@contextmanager
+def gunicorn(url, instance, workers, threads):
+    port = free_port()
+    env = dict(os.environ, MONITORIS_DATABASE_URL=url, MONITORIS_SECRET_KEY="bench-" + "x" * 40,
+               MONITORIS_ENV="production", MONITORIS_INSTANCE_PATH=str(instance), MONITORIS_UPLOAD_FOLDER=str(instance))
+    log = open(Path(instance) / "gunicorn.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:monitoris.gunicorn_config",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
+         "--access-logfile", str(Path(instance) / "access.log"), "wsgi:app"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(200):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/readyz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("gunicorn did not become ready; see " + log.name)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def setup_tokens(app):
+    """A controller's and an executor's token; the executor works in a body with the most assignments."""
+    with app.app_context():
+        controller = db.session.scalar(sa.select(User).join(UserRole).where(UserRole.role == "controller")
+                                       .order_by(User.id).limit(1))
+        executor = db.session.scalar(sa.select(User).join(UserRole).where(UserRole.role == "executor")
+                                     .order_by(User.id).limit(1))
+        raw = {u.id: tokens.create_token(u, name="bench").token for u in (controller, executor)}
+        orgs = db.session.scalars(sa.select(Organization.id).where(Organization.kind != "control")).all()
+        acts = db.session.scalars(sa.text("SELECT id FROM acts")).all()
+        db.session.commit()
+        return controller.id, executor.id, raw, orgs, acts
+
+
+def run(url, args, instance):
+    app = make_app(url, instance)
+    controller_id, executor_id, token_of, orgs, acts = setup_tokens(app)
+    warm = request_mix(controller_id, executor_id, orgs, acts, max(50, args.requests // 10), seed=3)
+    mix = request_mix(controller_id, executor_id, orgs, acts, args.requests)
+    bare = bare_statements(app, mix)
+    with app.app_context():
+        db.engine.dispose()
+    plain_url = url.replace("postgresql+psycopg://", "postgresql://")
+    drive(args.clients, bare_statements(app, warm), args.duration, sql_worker(plain_url))
+    sql_ms, sql_wall, sql_errors = drive(args.clients, bare, args.duration, sql_worker(plain_url))
+    with gunicorn(plain_url, instance, args.workers, args.threads) as port:
+        drive(args.clients, warm, args.duration, api_worker(port, token_of))
+        api_ms, api_wall, api_errors = drive(args.clients, mix, args.duration, api_worker(port, token_of))
+    if api_errors or sql_errors:
+        print(f"errors: api {len(api_errors)} {api_errors[:3]}, sql {len(sql_errors)} {sql_errors[:3]}",
+              file=sys.stderr)
+    results = {
+        "list api p50": (statistics.median(api_ms), "ms"),
+        "list api p95": (percentile(api_ms, 95), "ms"),
+        "list api throughput": (len(api_ms) / api_wall, "requests/s"),
+        "list bare sql p50": (statistics.median(sql_ms), "ms"),
+        "list bare sql p95": (percentile(sql_ms, 95), "ms"),
+        "list bare sql throughput": (len(sql_ms) / sql_wall, "queries/s"),
+        "list ratio": (percentile(api_ms, 95) / percentile(sql_ms, 95), ""),
+        "list api requests": (len(api_ms), "requests"),
+        "list api errors": (len(api_errors), "requests"),
+        "list clients": (args.clients, "threads"),
+        "list gunicorn": (f"{args.workers}x{args.threads}", "workers x threads"),
+    }
+    return results
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--duration", type=float, default=60, help="at most this many seconds per phase")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--url", help="an existing database with the data (not generated, not dropped)")
+    parser.add_argument("--json", help="also write the figures as JSON to this file ('-': stdout)")
+    args = parser.parse_args(argv)
+    with ExitStack() as stack:
+        instance = stack.enter_context(tempfile.TemporaryDirectory())
+        if args.url:
+            url = args.url
+        else:
+            url = stack.enter_context(bench_database())
+            make_app(url, instance)
+            generate(url, args.scale)
+        results = run(url, args, instance)
+    for name, (value, unit) in results.items():
+        figure(name, round(value, 2) if isinstance(value, float) else value, unit)
+    if args.json:
+        text = json.dumps({name: value for name, (value, _) in results.items()}, indent=None)
+        if args.json == "-":
+            print(text)
+        else:
+            Path(args.json).write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
