@@ -6,6 +6,8 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app monitoris
 
 MAIL_PORT ?= 8025
+# The benchmarks `make bench` runs, in order: bench/<name>.py, each on a fresh PostgreSQL database.
+BENCHMARKS := deadline_scan dispatch_rate
 # Links in the demo's emails point at the port the demo serves on.
 export MONITORIS_BASE_URL ?= http://127.0.0.1:$(PORT)
 
@@ -58,6 +60,15 @@ test-sqlite: install-dev catalogs
 
 test-postgresql: install-dev catalogs
 	MONITORIS_TEST_DB=postgresql $(BIN)/pytest
+
+# Every benchmark on PostgreSQL (MONITORIS_BENCH_PG_URL, default postgresql://postgres@127.0.0.1:5432/postgres).
+# Each prints its figures as "name: value unit", beside the baseline measured in the same run.
+bench: install catalogs
+	@log=$$(mktemp); trap 'rm -f $$log' EXIT; for name in $(BENCHMARKS); do \
+	  echo "# bench/$$name.py"; \
+	  $(BIN)/python -m bench.$$name 2>$$log || { cat $$log >&2; echo "bench/$$name.py failed" >&2; exit 1; }; \
+	  grep -i '^warning' $$log >&2 || true; \
+	done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

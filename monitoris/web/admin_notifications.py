@@ -1,0 +1,198 @@
+"""Administration of notifications (admins only): the outbox, the holiday calendar, the webhooks."""
+
+import calendar
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, StringField, URLField
+from wtforms.validators import DataRequired, Length
+
+from monitoris import clock, permissions, queries
+from monitoris.errors import ValidationError
+from monitoris.extensions import db
+from monitoris.models.notification import NOTIFICATION_STATES, OUTBOX_CHANNELS, Notification, Webhook
+from monitoris.services import notification_settings as settings
+from monitoris.web.admin import CheckboxesField, _organization_choices
+from monitoris.web.helpers import EVENT_LABELS, OptionalSelectField, attach_errors
+
+bp = Blueprint("admin_notifications", __name__, url_prefix="/admin")
+
+# What an integration can subscribe to; a prefix ending in "." takes every action under it.
+EVENT_KIND_CHOICES = [
+    ("*", "Every event it may see"),
+    ("assignment.", "Every assignment event"),
+    *[(action, label) for action, label in EVENT_LABELS.items()],
+    ("act.", "Acts created or changed"),
+    ("task.", "Tasks created or changed"),
+]
+
+
+@bp.before_request
+@login_required
+def _admins_only():
+    if not permissions.can_administer(current_user):
+        abort(403)
+
+
+# -- the outbox ----------------------------------------------------------------------------------
+
+@bp.get("/outbox")
+def outbox():
+    state = request.args.get("state") if request.args.get("state") in NOTIFICATION_STATES else None
+    channel = request.args.get("channel") if request.args.get("channel") in OUTBOX_CHANNELS else None
+    page = queries.paginate(settings.outbox_rows(state=state, channel=channel), request.args.get("page", 1, type=int),
+                            50)
+    return render_template("admin/outbox.html", page=page, state=state, channel=channel,
+                           counts=settings.outbox_counts(), states=NOTIFICATION_STATES, channels=OUTBOX_CHANNELS,
+                           max_attempts=current_app.config["DISPATCH_MAX_ATTEMPTS"])
+
+
+@bp.post("/outbox/<int:notification_id>/retry")
+def retry(notification_id):
+    notification = db.session.get(Notification, notification_id) or abort(404)
+    settings.retry_notification(current_user, notification)
+    db.session.commit()
+    flash(f"Message #{notification.id} is queued again; the dispatcher sends it within moments.", "success")
+    back = {k: v for k in ("state", "channel", "page") if (v := request.form.get(k))}
+    return redirect(url_for("admin_notifications.outbox", **back))
+
+
+# -- holidays ------------------------------------------------------------------------------------
+
+class HolidayForm(FlaskForm):
+    day = DateField("Day", validators=[DataRequired("Choose the day.")])
+    name = StringField("Name", validators=[DataRequired("Name the holiday."), Length(max=200)])
+
+
+def _holidays_page(year, form, status=200):
+    weekend = [calendar.day_name[d] for d in current_app.config["WEEKEND_DAYS"]]
+    return render_template("admin/holidays.html", year=year, holidays=settings.holidays_in(year), form=form,
+                           weekend=weekend), status
+
+
+def _year():
+    year = request.args.get("year", type=int) or clock.today().year
+    return year if 1900 <= year <= 2999 else abort(404)
+
+
+@bp.get("/holidays")
+def holidays():
+    return _holidays_page(_year(), HolidayForm(formdata=None))
+
+
+@bp.post("/holidays")
+def add_holiday():
+    form = HolidayForm()
+    year = form.day.data.year if form.day.data else _year()
+    if not form.validate_on_submit():
+        return _holidays_page(year, form, 422)
+    try:
+        settings.add_holiday(current_user, day=form.day.data, name=form.name.data)
+    except ValidationError as exc:
+        db.session.rollback()
+        return _holidays_page(year, attach_errors(form, exc), 422)
+    db.session.commit()
+    flash(f"{form.day.data.strftime('%d %b %Y')} is now a holiday: {form.name.data.strip()}.", "success")
+    return redirect(url_for("admin_notifications.holidays", year=form.day.data.year))
+
+
+@bp.post("/holidays/<day>/remove")
+def remove_holiday(day):
+    try:
+        day = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    settings.remove_holiday(current_user, day)
+    db.session.commit()
+    flash(f"{day.strftime('%d %b %Y')} is no longer a holiday.", "success")
+    return redirect(url_for("admin_notifications.holidays", year=day.year))
+
+
+# -- webhooks ------------------------------------------------------------------------------------
+
+class WebhookForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Name the integration."), Length(max=200)],
+                       description="For example: the e-government portal.")
+    url = URLField("URL", validators=[DataRequired("Give the address to POST to."), Length(max=1000)],
+                   description="http:// or https://; it receives a signed JSON POST per event.")
+    organization_id = OptionalSelectField("Owner organization", validators=[DataRequired("Choose the owner.")],
+                                          description="The integration receives only what this organization "
+                                                      "may see.")
+    event_kinds = CheckboxesField("Events")
+    active = BooleanField("Active (receives deliveries)", default=True)
+
+    def fill_choices(self, webhook=None):
+        self.organization_id.choices = _organization_choices("— choose —")
+        known = [value for value, _ in EVENT_KIND_CHOICES]
+        extra = [(k, k) for k in (webhook.event_kinds.split(",") if webhook else []) if k and k not in known]
+        self.event_kinds.choices = EVENT_KIND_CHOICES + extra
+        return self
+
+    def fields_for_service(self):
+        return {"name": self.name.data, "url": self.url.data, "organization_id": self.organization_id.data,
+                "event_kinds": self.event_kinds.data or [], "active": self.active.data}
+
+
+@bp.get("/webhooks")
+def webhooks():
+    items = db.session.scalars(sa.select(Webhook).order_by(Webhook.active.desc(), Webhook.name)).all()
+    return render_template("admin/webhooks.html", webhooks=items)
+
+
+@bp.route("/webhooks/new", methods=["GET", "POST"])
+def create_webhook():
+    form = WebhookForm().fill_choices()
+    if request.method == "GET":
+        form.event_kinds.data = ["assignment."]
+    if not form.validate_on_submit():
+        return render_template("admin/webhook_form.html", form=form), 422 if form.is_submitted() else 200
+    try:
+        webhook = settings.create_webhook(current_user, **form.fields_for_service())
+    except ValidationError as exc:
+        db.session.rollback()
+        return render_template("admin/webhook_form.html", form=attach_errors(form, exc)), 422
+    db.session.commit()
+    # The secret is on this answer only, never in a flash message, a log or the audit trail.
+    return _webhook_page(webhook, secret=webhook.secret)
+
+
+def _webhook_page(webhook, form=None, secret=None, status=200):
+    if form is None:
+        form = WebhookForm(formdata=None, obj=webhook).fill_choices(webhook)
+        form.event_kinds.data = webhook.event_kinds.split(",")
+    deliveries = queries.paginate(settings.outbox_rows(webhook_id=webhook.id), request.args.get("page", 1, type=int),
+                                  25)
+    return render_template("admin/webhook.html", webhook=webhook, form=form, secret=secret,
+                           deliveries=deliveries), status
+
+
+@bp.get("/webhooks/<int:webhook_id>")
+def webhook(webhook_id):
+    return _webhook_page(db.session.get(Webhook, webhook_id) or abort(404))
+
+
+@bp.post("/webhooks/<int:webhook_id>")
+def edit_webhook(webhook_id):
+    hook = db.session.get(Webhook, webhook_id) or abort(404)
+    form = WebhookForm().fill_choices(hook)
+    if not form.validate_on_submit():
+        return _webhook_page(hook, form, status=422)
+    try:
+        settings.update_webhook(current_user, hook, **form.fields_for_service())
+    except ValidationError as exc:
+        db.session.rollback()
+        return _webhook_page(hook, attach_errors(form, exc), status=422)
+    db.session.commit()
+    flash(f"The webhook {hook.name} has been saved.", "success")
+    return redirect(url_for("admin_notifications.webhook", webhook_id=hook.id))
+
+
+@bp.post("/webhooks/<int:webhook_id>/secret")
+def rotate_secret(webhook_id):
+    hook = db.session.get(Webhook, webhook_id) or abort(404)
+    settings.rotate_secret(current_user, hook)
+    db.session.commit()
+    return _webhook_page(hook, secret=hook.secret)
