@@ -36,13 +36,22 @@ def diff(before, after):
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def record(actor, action, object_type, object_id, *, organization_id=None, before=None, after=None):
-    """Append one event to the chain, in the caller's transaction."""
+def chain_head():
+    """The hash the next event links to, with the chain's lock taken until the transaction ends.
+
+    Every writer of events starts here, so concurrent transactions extend one chain.
+    """
     session = db.session
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
     session.flush()
-    prev = session.scalar(sa.select(Event.hash).order_by(Event.id.desc()).limit(1)) or GENESIS_HASH
+    return session.scalar(sa.select(Event.hash).order_by(Event.id.desc()).limit(1)) or GENESIS_HASH
+
+
+def record(actor, action, object_type, object_id, *, organization_id=None, before=None, after=None):
+    """Append one event to the chain, in the caller's transaction."""
+    session = db.session
+    prev = chain_head()
     event = Event(
         # Normalised to UTC here, so that the hash is of the value the database gives back.
         at=clock.now().astimezone(UTC),

@@ -1,0 +1,1 @@
+"""Action plans: importing an act's tasks from a file, and the implementation report of an act."""
