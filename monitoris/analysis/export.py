@@ -1,0 +1,66 @@
+"""CSV and XLSX of any analysis table: the same header and rows, safe to open in a spreadsheet.
+
+A text cell beginning with = + - @, a tab or a carriage return would be run as a formula by
+spreadsheet programs (CSV injection); such cells get a leading apostrophe in CSV, and in XLSX
+they are written as text, never as formulas.
+"""
+
+import csv
+import io
+from datetime import date, datetime
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import TYPE_STRING
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def safe_text(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def to_csv(columns, rows):
+    """``columns``: [(key, header)]; ``rows``: dicts.  UTF-8 with a BOM, which Excel needs to read it."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([safe_text(h) for _, h in columns])
+    for row in rows:
+        writer.writerow(["" if row.get(k) is None else safe_text(_plain(row.get(k))) for k, _ in columns])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(columns, rows, title="Analysis"):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append([h for _, h in columns])
+    for row in rows:
+        sheet.append([None] * len(columns))
+        for i, (key, _) in enumerate(columns, 1):
+            value = _plain(row.get(key))
+            cell = sheet.cell(row=sheet.max_row, column=i)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = TYPE_STRING  # never a formula, whatever the text begins with
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def render(fmt, columns, rows, title):
+    return to_csv(columns, rows) if fmt == "csv" else to_xlsx(columns, rows, title)

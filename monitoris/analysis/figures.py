@@ -1,0 +1,161 @@
+"""The figures, per organization, act, controller, month or overall: one SQL aggregation each.
+
+The items (monitoris.analysis.items) are summed with GROUP BY; the medians come from a window
+function or ``percentile_cont`` (monitoris.analysis.sql.median); instructions are aggregated on
+their own and joined on the same key.  Python only turns the result rows into dictionaries.
+"""
+
+import sqlalchemy as sa
+
+from monitoris.analysis import items as items_module
+from monitoris.analysis import sql
+from monitoris.models import Act, Organization, User
+
+# Figure name -> what it counts, in the order the tables show them.
+COUNTS = ("assigned", "accepted", "on_time", "late", "overdue", "open_not_due")
+FIGURES = COUNTS + ("timeliness", "average_delay", "median_delay", "reviews", "returns", "return_rate",
+                    "extension_requests", "extensions_granted", "days_added", "instructions_received",
+                    "instructions_answered", "median_response_days")
+LABELS = {
+    "assigned": "Assigned", "accepted": "Accepted", "on_time": "Accepted on time", "late": "Accepted late",
+    "overdue": "Overdue now", "open_not_due": "Open, not yet due", "timeliness": "Timeliness %",
+    "average_delay": "Average delay (days)", "median_delay": "Median delay (days)", "reviews": "Reviews",
+    "returns": "Returned for revision", "return_rate": "Return rate %", "extension_requests": "Extensions asked",
+    "extensions_granted": "Extensions granted", "days_added": "Days added", "instructions_received":
+    "Instructions received", "instructions_answered": "Instructions answered",
+    "median_response_days": "Median response (days)",
+}
+GROUPS = ("organization", "act", "controller", "month", "overall")
+# Item columns summed into the counts of the same name.
+_SUMS = {"accepted": "accepted", "on_time": "on_time", "late": "late", "overdue": "overdue",
+         "open_not_due": "open_not_due", "reviews": "reviews", "returns": "returns",
+         "extension_requests": "extension_requests", "extensions_granted": "extensions_granted",
+         "days_added": "days_added"}
+
+
+def _key(source, group):
+    if group == "overall":
+        return None
+    if group == "controller":
+        return sa.func.coalesce(source.c.controller_id, sa.literal_column("0"))  # 0: tasks nobody controls
+    return source.c[f"{group}_id" if group != "month" else "month"]
+
+
+def _grouped(source, group, columns):
+    key = _key(source, group)
+    stmt = sa.select(_key_label(source, group), *columns)
+    return stmt.group_by(key) if key is not None else stmt
+
+
+def _key_label(source, group):
+    key = _key(source, group)
+    return (key if key is not None else sa.literal_column("'all'")).label("key")
+
+
+def _with_median(f, group, source, value, columns, name):
+    """The grouped totals of ``source`` and its median of ``value``.
+
+    PostgreSQL computes the median in the same pass (``percentile_cont`` ignores nulls); elsewhere
+    it is a window-function subquery over the same rows, joined on the key.  Returns (totals, median
+    subquery or None).
+    """
+    # CTEs, because the statement reads each twice (for the keys, and joined on them).
+    if f.dialect == "postgresql":
+        columns = [*columns, sa.func.percentile_cont(0.5).within_group(source.c[value]).label(name)]
+        return _grouped(source, group, columns).cte(f"{name}_totals"), None
+    totals = _grouped(source, group, columns).cte(f"{name}_totals")
+    values = sa.select(_key_label(source, group), source.c[value]).subquery()
+    return totals, sql.median(values, "key", value, f.dialect).subquery()
+
+
+def item_totals(f, group):
+    it = items_module.items(f)
+    columns = [sa.func.count().label("assigned")]
+    columns += [sa.func.coalesce(sa.func.sum(it.c[col]), 0).label(name) for name, col in _SUMS.items()]
+    columns.append(sa.func.avg(it.c.delay * 1.0).label("average_delay"))
+    return _with_median(f, group, it, "delay", columns, "median_delay")
+
+
+def instruction_totals(f, group):
+    ins = items_module.instructions(f)
+    columns = [sa.func.count().label("instructions_received"),
+               sa.func.coalesce(sa.func.sum(ins.c.answered), 0).label("instructions_answered")]
+    return _with_median(f, group, ins, "response_days", columns, "median_response_days")
+
+
+def _names(group, key):
+    """Columns naming the group: (label, detail), joined by key."""
+    if group == "organization":
+        return Organization, Organization.id == key, [Organization.short_name.label("name"),
+                                                      Organization.name.label("full_name"),
+                                                      Organization.kind.label("kind")]
+    if group == "act":
+        return Act, Act.id == key, [Act.title.label("name"), Act.number.label("full_name")]
+    if group == "controller":
+        return User, User.id == key, [User.name.label("name"), User.email.label("full_name")]
+    return None, None, []
+
+
+def _join_median(stmt, keys, totals, median, name):
+    if median is None:
+        return stmt, totals.c[name]
+    return stmt.outerjoin(median, median.c.key == keys.c.key), median.c.median.label(name)
+
+
+def statement(f, group):
+    """The one SELECT that computes every figure of every row of a table."""
+    if group not in GROUPS:
+        raise ValueError(f"unknown grouping {group!r}")
+    totals, delay_median = item_totals(f, group)
+    with_instructions = group != "month"
+    parts = [totals]
+    if with_instructions:
+        ins_totals, response_median = instruction_totals(f, group)
+        parts.append(ins_totals)
+        keys = sa.union(*[sa.select(p.c.key) for p in parts]).subquery("keys")
+    else:
+        keys = sa.select(totals.c.key).subquery("keys")
+    columns = [keys.c.key, sa.func.coalesce(totals.c.assigned, 0).label("assigned")]
+    columns += [sa.func.coalesce(totals.c[name], 0).label(name) for name in _SUMS]
+    columns.append(totals.c.average_delay)
+    stmt = sa.select().select_from(keys).outerjoin(totals, totals.c.key == keys.c.key)
+    stmt, median = _join_median(stmt, keys, totals, delay_median, "median_delay")
+    columns.append(median)
+    if with_instructions:
+        columns += [sa.func.coalesce(ins_totals.c.instructions_received, 0).label("instructions_received"),
+                    sa.func.coalesce(ins_totals.c.instructions_answered, 0).label("instructions_answered")]
+        stmt = stmt.outerjoin(ins_totals, ins_totals.c.key == keys.c.key)
+        stmt, median = _join_median(stmt, keys, ins_totals, response_median, "median_response_days")
+        columns.append(median)
+    model, on, names = _names(group, keys.c.key)
+    if model is not None:
+        stmt = stmt.outerjoin(model, on)
+    return stmt.add_columns(*columns, *names).order_by(keys.c.key)
+
+
+def _percent(part, whole):
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def _rounded(value, places=1):
+    return round(float(value), places) if value is not None else None
+
+
+def derive(row):
+    """A result row as a dictionary, with the ratios (computed from the row's own counts)."""
+    d = dict(row._mapping)
+    # PostgreSQL answers sums as Decimal: the counts are whole numbers.
+    for name in ("assigned", *_SUMS, "instructions_received", "instructions_answered"):
+        if name in d:
+            d[name] = int(d[name] or 0)
+    d["timeliness"] = _percent(d["on_time"], d["accepted"] + d["overdue"])
+    d["return_rate"] = _percent(d["returns"], d["reviews"])
+    d["average_delay"] = _rounded(d.get("average_delay"))
+    d["median_delay"] = _rounded(d.get("median_delay"))
+    if "median_response_days" in d:
+        d["median_response_days"] = _rounded(d["median_response_days"])
+    return d
+
+
+def compute(session, f, group):
+    return [derive(row) for row in session.execute(statement(f, group))]

@@ -1,0 +1,234 @@
+"""Performance analysis pages: the tables with every figure a link, the index's working, the lists, exports.
+
+The figures come from monitoris.analysis (SQL aggregation); these views parse the filters, scope
+by the reader's permissions, and render.
+"""
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional
+
+from monitoris import clock, permissions, queries
+from monitoris.analysis import charts, drilldown, export, figures, index, tables, trend
+from monitoris.extensions import db
+from monitoris.models import ORGANIZATION_KINDS, Organization
+from monitoris.web.helpers import OptionalSelectField, label
+
+bp = Blueprint("analysis", __name__, url_prefix="/analysis")
+
+TABLES = ("organizations", "acts", "controllers", "trend")
+GROUP_OF = {"organizations": "organization", "acts": "act", "controllers": "controller", "trend": "month"}
+FILTER_NAMES = ("date_from", "date_to", "act_id", "controller_id", "kind")
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+    act_id = OptionalSelectField("Act", validate_choice=False)
+    controller_id = OptionalSelectField("Controller", validate_choice=False)
+    kind = SelectField("Kind of body", validate_choice=False, choices=[("", "All kinds")] + [
+        (k, label(k, "kind")) for k in ORGANIZATION_KINDS if k != "control"])
+
+    def fill_choices(self, user):
+        self.act_id.choices = [("", "All acts")] + [(a.id, a.display_title) for a in
+                                                     db.session.scalars(queries.acts(user))]
+        people = db.session.scalars(queries.users(role="controller")).all()
+        self.controller_id.choices = [("", "All controllers")] + [(u.id, u.name) for u in people]
+        return self
+
+    def filters(self, user, *, scoped=True, **extra):
+        valid = self.validate()
+        date_from, date_to = self.date_from.data, self.date_to.data
+        if not valid or (date_from and date_to and date_from > date_to):
+            if date_from and date_to and date_from > date_to:
+                self.date_to.errors = [*self.date_to.errors, "The end of the range is before its start."]
+            date_from = date_to = None
+        kind = self.kind.data if self.kind.data in ORGANIZATION_KINDS else None
+        return tables.make_filters(user, date_from=date_from, date_to=date_to, act_id=self.act_id.data,
+                                   controller_id=self.controller_id.data, kind=kind, scoped=scoped, **extra)
+
+
+def _form():
+    return FilterForm(request.args).fill_choices(current_user)
+
+
+def filter_args(f):
+    """The query-string form of the filters in force, for links to lists and exports."""
+    args = {"date_from": f.date_from.isoformat(), "date_to": f.date_to.isoformat()}
+    for name in ("act_id", "controller_id", "kind"):
+        value = getattr(f, name)
+        if value is not None and value != "":
+            args[name] = value
+    return args
+
+
+def _int_arg(name):
+    value = request.args.get(name, "")
+    if value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        abort(404)
+
+
+def _organization_or_404(organization_id):
+    organization = db.session.get(Organization, organization_id)
+    if organization is None or not tables.may_see_detail(current_user, organization):
+        abort(404)
+    return organization
+
+
+def _trend_organization():
+    organization_id = _int_arg("trend_organization_id")
+    return _organization_or_404(organization_id) if organization_id else None
+
+
+@bp.get("")
+@login_required
+def index_page():
+    form = _form()
+    f = form.filters(current_user, scoped=False)
+    scoped = form.filters(current_user)
+    organizations = tables.organizations(current_user, f)
+    trend_org = _trend_organization()
+    trend_filters = tables.make_filters(current_user, **_same(scoped), organization_id=trend_org.id) \
+        if trend_org else scoped
+    trend_rows = trend.trend(current_user, trend_filters)
+    overall = tables.overall(current_user, scoped)
+    visible = [r for r in organizations if not r["restricted"]]
+    pictures = {
+        "timeliness": charts.bar_chart([(r["name"], r["timeliness"]) for r in visible
+                                        if r["timeliness"] is not None],
+                                       maximum=100, unit="%", title="Timeliness by body"),
+        "trend": charts.stacked_bars([(r["month"], [r["on_time"], r["late"], r["overdue"], r["open_not_due"]])
+                               for r in trend_rows], ["Accepted on time", "Accepted late", "Overdue now",
+                                                      "Open, not yet due"], title="Monthly trend"),
+        "states": charts.bar_chart([(figures.LABELS[k], overall[k] if overall else 0) for k in
+                             ("on_time", "late", "overdue", "open_not_due")], title="Items by outcome"),
+    }
+    return render_template(
+        "analysis/index.html", form=form, f=f, args=filter_args(f), organizations=organizations,
+        acts=tables.table(current_user, scoped, "act"), controllers=tables.table(current_user, scoped, "controller"),
+        trend_rows=trend_rows, trend_org=trend_org, overall=overall, charts=pictures,
+        figure_names=figures.FIGURES, labels=figures.LABELS, list_of=drilldown.figure_for,
+        whole_country=permissions.reads_everything(current_user),
+        bands=current_app_bands(), trend_orgs=[r for r in visible])
+
+
+def current_app_bands():
+    return current_app.config["ANALYSIS_BANDS"]
+
+
+def _same(f):
+    return {"date_from": f.date_from, "date_to": f.date_to, "act_id": f.act_id, "controller_id": f.controller_id,
+            "kind": f.kind}
+
+
+@bp.get("/organizations/<int:organization_id>")
+@login_required
+def working(organization_id):
+    organization = _organization_or_404(organization_id)
+    form = _form()
+    f = form.filters(current_user, scoped=False)
+    ranking = tables.organizations(current_user, f)
+    position = next((r for r in ranking if r["key"] == organization.id), None)
+    row = tables.working(current_user, f, organization)
+    org_trend = trend.trend(current_user, tables.make_filters(current_user, **_same(f),
+                                                              organization_id=organization.id))
+    return render_template("analysis/working.html", organization=organization, row=row, position=position,
+                           ranking_size=sum(1 for r in ranking if r["rank"]), f=f, args=filter_args(f), form=form,
+                           labels=figures.LABELS, figure_names=figures.FIGURES, list_of=drilldown.figure_for,
+                           components=index.COMPONENTS, bands=current_app_bands(), trend_rows=org_trend,
+                           chart=charts.stacked_bars([(r["month"], [r["on_time"], r["late"], r["overdue"],
+                                                             r["open_not_due"]]) for r in org_trend],
+                                              ["Accepted on time", "Accepted late", "Overdue now",
+                                               "Open, not yet due"], title="Monthly trend"))
+
+
+def _drilldown_filters():
+    form = _form()
+    organization_id = _int_arg("organization_id")
+    if organization_id:
+        _organization_or_404(organization_id)
+    f = form.filters(current_user, organization_id=organization_id)
+    if request.args.get("act_id") and f.act_id is None:
+        abort(404)
+    return form, f
+
+
+@bp.get("/drilldown")
+@login_required
+def drilldown_page():
+    figure = drilldown.figure_for(request.args.get("figure", ""))
+    if figure is None:
+        abort(404)
+    form, f = _drilldown_filters()
+    month = request.args.get("month") or None
+    listing = drilldown.listing(tables.session(), f, figure, month=month,
+                                page=request.args.get("page", 1, type=int), per_page=100)
+    organization = db.session.get(Organization, f.organization_id) if f.organization_id else None
+    return render_template("analysis/drilldown.html", listing=listing, f=f, args=filter_args(f), form=form,
+                           organization=organization, month=month, today=clock.today(),
+                           export_args={**request.args.to_dict(), "figure": figure})
+
+
+DRILLDOWN_COLUMNS = [("assignment_id", "Assignment"), ("number", "No."), ("title", "Event name"),
+                     ("organization", "Body"), ("period", "Period"), ("due_on", "Due (effective)"),
+                     ("baseline_on", "Due (baseline)"), ("submitted_on", "Submitted on"), ("delay", "Delay (days)"),
+                     ("version", "Report version"), ("report_state", "Report state"),
+                     ("previous_due_on", "Due before"), ("proposed_due_on", "Due proposed"),
+                     ("decision", "Decision"), ("instruction_id", "Instruction"), ("issued_at", "Issued"),
+                     ("answered_at", "Answered"), ("response_days", "Response (days)")]
+
+
+@bp.get("/export/<name>.<fmt>")
+@login_required
+def export_table(name, fmt):
+    if fmt not in export.MEDIA_TYPES or name not in (*TABLES, "drilldown"):
+        abort(404)
+    form = _form()
+    if name == "drilldown":
+        figure = drilldown.figure_for(request.args.get("figure", ""))
+        if figure is None:
+            abort(404)
+        form, f = _drilldown_filters()
+        listing = drilldown.listing(tables.session(), f, figure, month=request.args.get("month") or None,
+                                    per_page=None)
+        present = {k for row in listing.rows for k in row}
+        columns = [c for c in DRILLDOWN_COLUMNS if c[0] in present]
+        rows, title = listing.rows, f"{figure}"
+    elif name == "organizations":
+        rows = tables.organizations(current_user, form.filters(current_user, scoped=False))
+        columns, title = tables.columns("organization"), "Organizations"
+    elif name == "trend":
+        trend_org = _trend_organization()
+        f = form.filters(current_user, organization_id=trend_org.id if trend_org else None)
+        rows, columns, title = trend.trend(current_user, f), tables.columns("month"), "Monthly trend"
+    else:
+        group = GROUP_OF[name]
+        rows = tables.table(current_user, form.filters(current_user), group)
+        columns, title = tables.columns(group), name.capitalize()
+    body = export.render(fmt, columns, rows, title)
+    filename = f"analysis-{name}-{date.today().isoformat()}.{fmt}"
+    return Response(body, mimetype=export.MEDIA_TYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def drilldown_url(figure, args, **where):
+    target = drilldown.figure_for(figure)
+    if target is None:
+        return None
+    return url_for("analysis.drilldown_page", figure=target, **{**args, **where})
+
+
+@bp.app_template_global("analysis_link")
+def analysis_link(figure, args, **where):
+    return drilldown_url(figure, args, **where)
