@@ -8,7 +8,7 @@ from flask import Flask, has_request_context, jsonify, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from monitoris import api, cli, config, web
+from monitoris import api, cli, config, queries, security, web
 from monitoris.clock import SystemClock
 from monitoris.database import configure_sqlite
 from monitoris.errors import register_error_handlers
@@ -65,6 +65,8 @@ def create_app(overrides=None):
         return user
 
     register_error_handlers(app)
+    app.teardown_appcontext(queries.close_read_session)
+    security.register(app)
     web.register(app)
     api.register(app)
     cli.register(app)

@@ -4,11 +4,13 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 
-from monitoris import demo
+from monitoris import backup, demo
+from monitoris.documents import cli as documents_cli
 from monitoris.errors import ValidationError
 from monitoris.extensions import db
 from monitoris.models import Organization, User
 from monitoris.notifications import cli as notifications_cli
+from monitoris.plans import cli as plans_cli
 from monitoris.services import audit, organizations, users
 
 
@@ -17,6 +19,9 @@ def register(app):
     app.cli.add_command(demo_group)
     app.cli.add_command(audit_group)
     notifications_cli.register(app)
+    backup.register(app)
+    documents_cli.register(app)
+    plans_cli.register(app)
 
 
 @click.command("create-admin")

@@ -9,6 +9,8 @@ import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from monitoris.analysis.index import WeightsError, parse_bands, parse_weights
+
 PREFIX = "MONITORIS_"
 
 
@@ -84,6 +86,15 @@ def _secret_key(env, instance_path):
     return key
 
 
+def _driver_url(url):
+    """``postgres://`` and ``postgresql://`` URLs name psycopg 3, the driver we ship."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
 def load(instance_path, overrides=None):
     """Build the Flask config mapping.  ``overrides`` (tests, scripts) win over the environment."""
     overrides = dict(overrides or {})
@@ -91,18 +102,19 @@ def load(instance_path, overrides=None):
     if env not in ("development", "production", "testing"):
         raise ConfigError(f"{PREFIX}ENV must be development, production or testing, not {env!r}")
 
-    database_url = _env("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'monitoris.db'}"
-    if database_url.startswith("postgres://"):
-        database_url = "postgresql://" + database_url[len("postgres://"):]
-    if database_url.startswith("postgresql://"):
-        # psycopg 3 is the driver we ship.
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    database_url = _driver_url(_env("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'monitoris.db'}")
 
     timezone = _env("TIMEZONE", "Asia/Baku")
     try:
         ZoneInfo(timezone)
     except Exception as exc:  # ZoneInfoNotFoundError or a malformed key
         raise ConfigError(f"{PREFIX}TIMEZONE {timezone!r} is not a known time zone") from exc
+
+    try:
+        analysis_weights = parse_weights(_env("ANALYSIS_WEIGHTS"))
+        analysis_bands = parse_bands(_env("ANALYSIS_BANDS"))
+    except WeightsError as exc:
+        raise ConfigError(f"{PREFIX}ANALYSIS_WEIGHTS / {PREFIX}ANALYSIS_BANDS: {exc}") from exc
 
     production = env == "production"
     config = {
@@ -112,15 +124,26 @@ def load(instance_path, overrides=None):
         "TIMEZONE": timezone,
         "BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
         "UPLOAD_FOLDER": _env("UPLOAD_FOLDER", str(Path(instance_path) / "documents")),
+        # Documents: the largest file accepted, and the types accepted (checked by content; see documents/sniff.py).
+        "DOCUMENT_MAX_BYTES": _env_int("DOCUMENT_MAX_MB", 50) * 1024 * 1024,
+        "DOCUMENT_TYPES": _env("DOCUMENT_TYPES", "pdf,png,jpeg,gif,webp,docx,xlsx,odt,ods,txt,csv"),
         "LOGIN_MAX_FAILURES": _env_int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT_MINUTES": _env_int("LOGIN_LOCKOUT_MINUTES", 15),
         "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 8 * 60),
+        # Failed logins from one client address (any account) before its logins pause, and the window counted.
+        "LOGIN_IP_MAX_FAILURES": _env_int("LOGIN_IP_MAX_FAILURES", 20),
+        "LOGIN_IP_WINDOW_MINUTES": _env_int("LOGIN_IP_WINDOW_MINUTES", 15),
+        # How long the second step of a login (the TOTP code) may take after the password.
+        "TWO_FACTOR_PENDING_MINUTES": _env_int("TWO_FACTOR_PENDING_MINUTES", 5),
+        "PASSWORD_RESET_MINUTES": _env_int("PASSWORD_RESET_MINUTES", 60),
         "PAGE_SIZE": _env_int("PAGE_SIZE", 25),
         "SESSION_COOKIE_NAME": "monitoris_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SECURE_COOKIES", production),
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": _env_bool("SECURE_COOKIES", production),
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the login session
         "MAX_CONTENT_LENGTH": _env_int("MAX_REQUEST_MB", 60) * 1024 * 1024,
         # Cheap password hashing only where nobody's password is real.
@@ -163,8 +186,17 @@ def load(instance_path, overrides=None):
         "SSE_RECHECK_SECONDS": _env_float("SSE_RECHECK_SECONDS", 30),
         # A stream ends after this long; the browser reconnects at once with Last-Event-ID.
         "SSE_MAX_SECONDS": _env_float("SSE_MAX_SECONDS", 600),
+        # Performance analysis: the discipline index's weights and grade bands (docs/analysis.md).
+        "ANALYSIS_WEIGHTS": analysis_weights,
+        "ANALYSIS_BANDS": analysis_bands,
     }
     config.update(overrides)
+    # A read replica (streaming replication of the primary): analysis and exports read from it when set.
+    replica_url = config.get("REPLICA_DATABASE_URL", _env("REPLICA_DATABASE_URL"))
+    if replica_url:
+        config["REPLICA_DATABASE_URL"] = _driver_url(replica_url)
+        config.setdefault("SQLALCHEMY_BINDS", {})["replica"] = {"url": config["REPLICA_DATABASE_URL"],
+                                                                "pool_pre_ping": True}
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = _secret_key(env, instance_path)
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

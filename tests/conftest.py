@@ -167,3 +167,12 @@ def login(app):
         b.login(user.email)
         return b
     return _login
+
+
+@pytest.fixture
+def upload_folder(app, tmp_path):
+    """A fresh document store for one test (the app's UPLOAD_FOLDER, restored afterwards)."""
+    before = app.config["UPLOAD_FOLDER"]
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "documents")
+    yield tmp_path / "documents"
+    app.config["UPLOAD_FOLDER"] = before

@@ -1,11 +1,15 @@
 """Plain factory functions: ``make_task(**overrides)`` returns a flushed object with sensible defaults."""
 
+import io
 import itertools
+import zipfile
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 from monitoris.extensions import db
-from monitoris.models import Act, ApiToken, Assignment, Organization, Task, User
+from monitoris.models import Act, ApiToken, Assignment, Organization, Report, Task, User
+from monitoris.models.notification import Notification
+from monitoris.services import documents as documents_service
 from monitoris.services import tokens as tokens_service
 from monitoris.services.passwords import hash_password
 
@@ -111,3 +115,55 @@ def make_token(user, *, days_valid=30, **overrides):
     db.session.add(token)
     db.session.flush()
     return raw
+
+
+def make_notification(recipient=None, *, channel="in_app", webhook=None, **overrides):
+    """An outbox row: by default an unread in-app reminder about a fresh assignment to ``recipient``."""
+    n = next(_seq)
+    start = datetime(2026, 6, 15, 5, 0, tzinfo=UTC)
+    payload = overrides.pop("payload", None)
+    if payload is None:
+        payload = {"assignment_id": n, "task_number": f"{n}.1", "task_title": "Hold awareness events",
+                   "organization": "SA", "due_on": "2026-07-01", "point": "before-3", "link": f"/assignments/{n}"}
+    if webhook is not None:
+        recipient, channel = None, "webhook"
+    notification = Notification(
+        recipient=recipient, webhook=webhook, channel=channel, kind=overrides.pop("kind", "reminder"),
+        template=overrides.pop("template", "assignment_reminder"), payload=payload,
+        idempotency_key=overrides.pop("idempotency_key", f"test:{n}:{channel}"),
+        state=overrides.pop("state", "sent" if channel == "in_app" else "pending"),
+        created_at=overrides.pop("created_at", start), next_attempt_at=overrides.pop("next_attempt_at", start),
+        **overrides)
+    db.session.add(notification)
+    db.session.flush()
+    return notification
+
+
+# -- reports and documents ---------------------------------------------------------------------
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def office_bytes(kind="xlsx"):
+    """A minimal DOCX or XLSX (a zip with the parts that name it)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml" if kind == "xlsx" else "word/document.xml", "<x/>")
+    return buffer.getvalue()
+
+
+def make_report(assignment=None, *, state="draft", author=None, **overrides):
+    assignment = assignment or make_assignment(state="in_progress")
+    report = Report(assignment=assignment, period=overrides.pop("period", "final"),
+                    period_due_on=overrides.pop("period_due_on", assignment.due_on), final=overrides.pop("final", True),
+                    version=overrides.pop("version", 1), text=overrides.pop("text", "Work done."), state=state,
+                    progress=overrides.pop("progress", 50), created_by_id=author.id if author else None, **overrides)
+    db.session.add(report)
+    db.session.flush()
+    return report
+
+
+def make_document(owner, actor, content=PDF_BYTES, filename="evidence.pdf"):
+    """A document attached through the service (so it is really stored)."""
+    return documents_service.attach(actor, owner, io.BytesIO(content), filename)

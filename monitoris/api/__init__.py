@@ -1,6 +1,20 @@
 """The REST API under /api/v1 (one blueprint, thin views: schema -> permission -> service -> schema)."""
 
-from monitoris.api import acts, assignments, directory, docs, events, tokens  # noqa: F401 - they add the routes
+from monitoris.api import (  # noqa: F401 - they add the routes
+    acts,
+    assignments,
+    directory,
+    docs,
+    events,
+    notifications,
+    public,
+    tokens,
+)
+from monitoris.api import analysis as _analysis  # noqa: F401 - performance analysis
+from monitoris.api import extensions as _extensions  # noqa: F401 - reports, documents, instructions, extensions
+from monitoris.api import instructions as _instructions  # noqa: F401
+from monitoris.api import plans as _plans  # noqa: F401 - plan import, implementation report
+from monitoris.api import reports as _reports  # noqa: F401
 from monitoris.api.core import bp
 from monitoris.extensions import api
 
@@ -21,6 +35,14 @@ TAGS = [
     {"name": "Tasks", "description": "The measures of an act, a tree by number"},
     {"name": "Assignments", "description": "Tasks given to executive bodies, and their workflow"},
     {"name": "Events", "description": "The audit trail, as a list and live (Server-Sent Events)"},
+    {"name": "Analysis", "description": "Performance analysis: figures per body, discipline index, monthly trend"},
+    {"name": "Reports", "description": "Execution reports: one per reporting period, versioned; submit and review"},
+    {"name": "Documents", "description": "Evidence files: multipart upload, metadata, the file as an attachment"},
+    {"name": "Instructions", "description": "Instructions, recommendations and requests for information"},
+    {"name": "Extension requests", "description": "Asking for a later due date, and the decision"},
+    {"name": "Open data", "description": "Published tasks and their progress, without login (JSON, CSV; CC BY 4.0)"},
+    {"name": "Notifications", "description": "Your in-app notifications: the list and marking them read"},
+    {"name": "Plans", "description": "Importing an action plan (XLSX, CSV, DOCX) and the implementation report"},
 ]
 
 

@@ -10,7 +10,10 @@ from monitoris.models.assignment import (
     TRANSITIONS,
     Assignment,
 )
+from monitoris.models.document import DOCUMENT_PURPOSES, Document
 from monitoris.models.event import GENESIS_HASH, Event
+from monitoris.models.extension import EXTENSION_DECISIONS, ExtensionRequest
+from monitoris.models.instruction import AWAITING_ANSWER, INSTRUCTION_KINDS, INSTRUCTION_STATES, Instruction
 from monitoris.models.notification import (
     CHANNELS,
     KINDS,
@@ -21,6 +24,8 @@ from monitoris.models.notification import (
     Webhook,
 )
 from monitoris.models.organization import ORGANIZATION_KINDS, Organization
+from monitoris.models.report import REPORT_STATES, Report
+from monitoris.models.security import LoginAttempt, PasswordResetToken, RecoveryCode, SecurityPolicy
 from monitoris.models.task import PRIORITIES, RECURRENCES, EvidenceRequirement, Stage, Task
 from monitoris.models.token import ApiToken
 from monitoris.models.user import GLOBAL_ROLES, LOCALES, ROLES, LoginSession, User, UserRole
@@ -28,7 +33,13 @@ from monitoris.models.user import GLOBAL_ROLES, LOCALES, ROLES, LoginSession, Us
 __all__ = [
     "ACT_KINDS", "ACT_STATES", "ASSIGNMENT_ROLES", "Act", "ApiToken", "Assignment", "CHANNELS",
     "CLOSED_STATES", "COMMENT_REQUIRED", "Event", "EvidenceRequirement", "GENESIS_HASH", "GLOBAL_ROLES",
-    "Holiday", "JobState", "KINDS", "LOCALES", "LoginSession", "Notification", "NotificationPreference", "OPEN_STATES",
-    "ORGANIZATION_KINDS", "Organization", "PRIORITIES", "RECURRENCES", "ROLES", "STATES", "Stage",
+    "Holiday", "JobState", "KINDS", "LOCALES", "LoginAttempt", "LoginSession", "Notification", "NotificationPreference",
+    "OPEN_STATES",
+    "ORGANIZATION_KINDS", "Organization", "PRIORITIES", "PasswordResetToken", "RECURRENCES", "ROLES", "RecoveryCode",
+    "STATES", "SecurityPolicy", "Stage",
     "TRANSITIONS", "Task", "User", "UserRole", "Webhook",
+]
+__all__ += [
+    "AWAITING_ANSWER", "DOCUMENT_PURPOSES", "Document", "EXTENSION_DECISIONS", "ExtensionRequest", "INSTRUCTION_KINDS",
+    "INSTRUCTION_STATES", "Instruction", "REPORT_STATES", "Report",
 ]

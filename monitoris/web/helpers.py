@@ -39,6 +39,7 @@ KIND_LABELS = {
 ACTION_BUTTONS = {
     "start": "Start work", "submit": "Submit", "accept": "Accept (remove from control)",
     "return": "Return for revision", "cancel": "Cancel assignment", "reopen": "Reopen",
+    "accept_period": "Accept the period's report",
 }
 EVENT_LABELS = {
     "assignment.created": "Assigned",
@@ -51,6 +52,22 @@ EVENT_LABELS = {
     "assignment.updated": "Changed",
     "assignment.delegated": "Delegated",
     "assignment.progress_rolled_up": "Progress rolled up from sub-assignments",
+    "assignment.accept_period": "Period report accepted",
+    "assignment.due_extended": "Due date extended",
+    "report.created": "Report drafted",
+    "report.updated": "Report edited",
+    "report.submitted": "Report submitted",
+    "report.accepted": "Report accepted",
+    "report.returned": "Report returned for revision",
+    "document.uploaded": "Document attached",
+    "document.removed": "Document removed",
+    "instruction.issued": "Instruction issued",
+    "instruction.acknowledged": "Instruction acknowledged",
+    "instruction.answered": "Instruction answered",
+    "instruction.closed": "Instruction closed",
+    "extension.requested": "Extension requested",
+    "extension.approved": "Extension approved",
+    "extension.rejected": "Extension rejected",
 }
 FIELD_LABELS = {
     "state": "state", "progress": "progress", "due_on": "due date", "role": "role",
@@ -199,11 +216,17 @@ def nav_items(user):
         return []
     items = [("dashboard.index", "Dashboard", ("dashboard.",)), ("acts.index", "Acts", ("acts.", "tasks.")),
              ("assignments.index", "Assignments", ("assignments.",))]
+    if permissions.has_own_work(user):
+        items.append(("work.mine", "My work", ("work.mine",)))
+    if permissions.can_review(user):
+        items.append(("work.review_queue", "Review queue", ("work.review_queue",)))
+    items.append(("analysis.index_page", "Analysis", ("analysis.",)))
     if permissions.can_administer(user):
         items += [("admin.organizations", "Organizations", ("admin.organization", "admin.create_organization",
                                                             "admin.edit_organization")),
                   ("admin.users", "Users", ("admin.users", "admin.create_user", "admin.edit_user",
-                                            "admin.reset_password"))]
+                                            "admin.reset_password")),
+                  ("admin_notifications.outbox", "Outbox", ("admin_notifications.",))]
     endpoint = request.endpoint or ""
     return [(target, text, any(endpoint.startswith(p) for p in prefixes)) for target, text, prefixes in items]
 
