@@ -28,7 +28,7 @@ def main(scale=1.0):
         app = make_app(url, instance, clock_at=AT)
         with app.app_context():
             today = clock.today()
-        written = generate(url, scale, today=today)
+        written = generate(url, scale, today=today, history=False)  # the scan reads no events
         with app.app_context():
             offsets = reminders.parse_policy(app.config["REMINDER_POLICY"])
             dates = reminders.candidate_due_dates((today, today), WorkingCalendar.load(today), offsets, True)

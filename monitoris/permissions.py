@@ -131,6 +131,18 @@ def can_report_progress(user, assignment):
     return _works_for(user, assignment) and assignment.state in ("assigned", "in_progress")
 
 
+def editable_assignment_fields(user, assignment):
+    """Which of an assignment's fields this person may change directly."""
+    allowed = set()
+    if can_edit_assignment(user, assignment):
+        allowed |= {"role", "due_on", "responsible_id", "note"}
+    if can_choose_responsible(user, assignment):
+        allowed.add("responsible_id")
+    if can_report_progress(user, assignment) and not assignment.sub_assignments:
+        allowed.add("progress")
+    return allowed
+
+
 def can_delegate(user, assignment):
     return _heads(user, assignment.organization) and assignment.state in ("assigned", "in_progress")
 

@@ -21,7 +21,6 @@ What is public:
 Never: people (names, emails, phones), notes, instructions, comments, extension requests.
 """
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -31,6 +30,7 @@ from sqlalchemy.orm import aliased
 from monitoris import clock
 from monitoris.extensions import db
 from monitoris.models import OPEN_STATES, Act, Assignment, Document, Organization, Report, Task
+from monitoris.queries import Page
 
 PUBLIC_ACT_STATES = ("active", "closed")
 # The state of a measure as the public sees it, derived from its bodies' assignments (cancelled ones aside).
@@ -156,26 +156,6 @@ class PublicAct:
     state: str
     overview: Overview = field(default_factory=Overview)
     documents: list = field(default_factory=list)
-
-
-@dataclass
-class PublicPage:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self):
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self):
-        return self.page > 1
-
-    @property
-    def has_next(self):
-        return self.page < self.pages
 
 
 # -- the SQL of visibility ---------------------------------------------------------------------
@@ -329,7 +309,7 @@ def tasks(today=None, *, act_id=None, organization_id=None, state=None, q=None, 
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     items = _attach_assignments([_task_from_row(r) for r in rows], today)
-    return PublicPage(items, total, page, per_page)
+    return Page(items, total, page, per_page)
 
 
 def all_tasks(today=None, *, batch=CSV_BATCH, **filters):

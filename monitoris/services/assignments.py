@@ -135,14 +135,7 @@ def update(actor, assignment, **fields):
     if not permissions.can_view_assignment(actor, assignment):
         raise Forbidden()
     errors = {}
-    allowed = set()
-    if permissions.can_edit_assignment(actor, assignment):
-        allowed |= {"role", "due_on", "responsible_id", "note"}
-    if permissions.can_choose_responsible(actor, assignment):
-        allowed.add("responsible_id")
-    if permissions.can_report_progress(actor, assignment) and not assignment.sub_assignments:
-        allowed.add("progress")
-    refused = set(fields) - allowed
+    refused = set(fields) - permissions.editable_assignment_fields(actor, assignment)
     if refused:
         raise Forbidden(f"You may not change: {', '.join(sorted(refused))}.")
     if "role" in fields and fields["role"] not in ASSIGNMENT_ROLES:
@@ -162,13 +155,8 @@ def update(actor, assignment, **fields):
             _check_responsible(responsible, assignment.organization, errors)
     if errors:
         raise ValidationError("The assignment could not be saved.", errors=errors)
-    before = audit.snapshot(assignment, EDIT_FIELDS)
-    for key, value in fields.items():
-        setattr(assignment, key, value)
-    db.session.flush()
-    old, new = audit.diff(before, audit.snapshot(assignment, EDIT_FIELDS))
-    if new:
-        _record(actor, "assignment.updated", assignment, before=old, after=new)
+    new = audit.apply_changes(actor, assignment, fields, EDIT_FIELDS, "assignment.updated", "assignment",
+                              organization_id=assignment.organization_id)
     if "progress" in new and assignment.parent is not None:
         _roll_up(actor, assignment.parent)
     return assignment

@@ -48,6 +48,18 @@ def chain_head():
     return session.scalar(sa.select(Event.hash).order_by(Event.id.desc()).limit(1)) or GENESIS_HASH
 
 
+def apply_changes(actor, obj, changes, fields, action, object_type, *, organization_id=None):
+    """Set ``changes`` on ``obj``, flush, and record only what really changed; returns the new values."""
+    before = snapshot(obj, fields)
+    for key, value in changes.items():
+        setattr(obj, key, value)
+    db.session.flush()
+    old, new = diff(before, snapshot(obj, fields))
+    if new:
+        record(actor, action, object_type, obj.id, organization_id=organization_id, before=old, after=new)
+    return new
+
+
 def record(actor, action, object_type, object_id, *, organization_id=None, before=None, after=None):
     """Append one event to the chain, in the caller's transaction."""
     session = db.session

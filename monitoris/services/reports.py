@@ -166,13 +166,8 @@ def update(actor, report, **fields):
         errors["progress"] = ["Progress is a whole number from 0 to 100."]
     if errors:
         raise ValidationError("The report could not be saved.", errors=errors)
-    before = audit.snapshot(report, EDIT_FIELDS)
-    for key, value in fields.items():
-        setattr(report, key, value)
-    db.session.flush()
-    old, new = audit.diff(before, audit.snapshot(report, EDIT_FIELDS))
-    if new:
-        _record(actor, "report.updated", report, before=old, after=new)
+    audit.apply_changes(actor, report, fields, EDIT_FIELDS, "report.updated", "report",
+                        organization_id=report.assignment.organization_id)
     return report
 
 

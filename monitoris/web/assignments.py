@@ -123,15 +123,8 @@ def _visible(assignment_id):
 
 
 def editable_fields(user, assignment):
-    """The fields of the edit form this person may change (the service checks the same rules)."""
-    allowed = set()
-    if permissions.can_edit_assignment(user, assignment):
-        allowed |= {"role", "due_on", "responsible_id", "note"}
-    if permissions.can_choose_responsible(user, assignment):
-        allowed.add("responsible_id")
-    if permissions.can_report_progress(user, assignment) and not assignment.sub_assignments:
-        allowed.add("progress")
-    return allowed
+    """The fields of the edit form this person may change (the service checks the same rule)."""
+    return permissions.editable_assignment_fields(user, assignment)
 
 
 def _timeline(assignment):
