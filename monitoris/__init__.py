@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, has_request_context, jsonify, request
+from flask import Flask, has_request_context, jsonify, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -20,11 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def select_locale():
-    """The person's choice when logged in, else the browser's preference among ours."""
+    """The person's choice when logged in, else the visitor's choice in the menu, else the browser's."""
     if not has_request_context():
         return "en"
     if current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
+    if session.get("locale") in LOCALES:
+        return session["locale"]
     return request.accept_languages.best_match(LOCALES, default="en")
 
 

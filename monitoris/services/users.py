@@ -1,6 +1,7 @@
 """People: creating and changing accounts (admin), passwords (the person or an admin)."""
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm.attributes import flag_modified
 
 from monitoris import permissions
@@ -80,6 +81,20 @@ def update_user(actor, user, *, roles=None, **fields):
     if not user.active:
         auth.revoke_sessions(user)
     return user
+
+
+def set_locale(actor, locale):
+    """The person's own language, from the menu of every page (the profile page stores it too)."""
+    if locale not in LOCALES:
+        message = gettext("Choose one of: %(locales)s.", locales=", ".join(LOCALES))
+        raise ValidationError(message, errors={"locale": [message]})
+    if actor.locale == locale:
+        return actor
+    before = audit.snapshot(actor, ("locale",))
+    actor.locale = locale
+    db.session.flush()
+    audit.record(actor, "user.updated", "user", actor.id, before=before, after={"locale": locale})
+    return actor
 
 
 def _set_password(user, password):

@@ -9,6 +9,7 @@ from monitoris.web import (
     auth,
     dashboard,
     helpers,
+    language,
     notifications,
     password_reset,
     profile,
@@ -41,6 +42,7 @@ def register(app):
     app.register_blueprint(password_reset.bp)
     app.register_blueprint(security_admin.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(language.bp)
     for module in (report_pages, documents_pages, instruction_pages, extension_pages, work_pages):
         app.register_blueprint(module.bp)
     app.register_blueprint(plan_pages.bp)

@@ -3,76 +3,85 @@
 from datetime import date, datetime
 
 from flask import abort, request, url_for
+from flask_babel import format_date as babel_format_date
+from flask_babel import format_datetime as babel_format_datetime
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms import SelectField
 
 from monitoris import clock, permissions
 from monitoris.extensions import db
 from monitoris.models import STATES
+from monitoris.web.language import LANGUAGE_NAMES
 
 STATE_LABELS = {
-    "assigned": "Assigned",
-    "in_progress": "In progress",
-    "submitted": "Submitted",
-    "accepted": "Accepted",
-    "cancelled": "Cancelled",
-    "draft": "Draft",
-    "active": "Active",
-    "closed": "Closed",
+    "assigned": _l("Assigned"),
+    "in_progress": _l("In progress"),
+    "submitted": _l("Submitted"),
+    "accepted": _l("Accepted"),
+    "cancelled": _l("Cancelled"),
+    "draft": _l("Draft"),
+    "active": _l("Active"),
+    "closed": _l("Closed"),
 }
 ROLE_LABELS = {
-    "lead": "Lead",
-    "co_executor": "Co-executor",
-    "admin": "Admin",
-    "controller": "Controller",
-    "org_head": "Head of organization",
-    "executor": "Executor",
-    "observer": "Observer",
+    "lead": _l("Lead"),
+    "co_executor": _l("Co-executor"),
+    "admin": _l("Admin"),
+    "controller": _l("Controller"),
+    "org_head": _l("Head of organization"),
+    "executor": _l("Executor"),
+    "observer": _l("Observer"),
 }
 KIND_LABELS = {
-    "law": "Law", "decree": "Decree", "order": "Order", "resolution": "Resolution", "action_plan": "Action plan",
-    "instruction": "Instruction", "other": "Other",
-    "control": "Control body", "central": "Central body", "local": "Local executive authority",
-    "state_company": "State company",
+    "law": _l("Law"), "decree": _l("Decree"), "order": _l("Order"), "resolution": _l("Resolution"),
+    "action_plan": _l("Action plan"),
+    "instruction": _l("Instruction"), "other": _l("Other"),
+    "control": _l("Control body"), "central": _l("Central body"), "local": _l("Local executive authority"),
+    "state_company": _l("State company"),
 }
 # The button a person presses, and the line the timeline writes afterwards.
 ACTION_BUTTONS = {
-    "start": "Start work", "submit": "Submit", "accept": "Accept (remove from control)",
-    "return": "Return for revision", "cancel": "Cancel assignment", "reopen": "Reopen",
-    "accept_period": "Accept the period's report",
+    "start": _l("Start work"), "submit": _l("Submit"), "accept": _l("Accept (remove from control)"),
+    "return": _l("Return for revision"), "cancel": _l("Cancel assignment"), "reopen": _l("Reopen"),
+    "accept_period": _l("Accept the period's report"),
 }
 EVENT_LABELS = {
-    "assignment.created": "Assigned",
-    "assignment.start": "Started work",
-    "assignment.submit": "Submitted",
-    "assignment.accept": "Accepted",
-    "assignment.return": "Returned for revision",
-    "assignment.cancel": "Cancelled",
-    "assignment.reopen": "Reopened",
-    "assignment.updated": "Changed",
-    "assignment.delegated": "Delegated",
-    "assignment.progress_rolled_up": "Progress rolled up from sub-assignments",
-    "assignment.accept_period": "Period report accepted",
-    "assignment.due_extended": "Due date extended",
-    "report.created": "Report drafted",
-    "report.updated": "Report edited",
-    "report.submitted": "Report submitted",
-    "report.accepted": "Report accepted",
-    "report.returned": "Report returned for revision",
-    "document.uploaded": "Document attached",
-    "document.removed": "Document removed",
-    "instruction.issued": "Instruction issued",
-    "instruction.acknowledged": "Instruction acknowledged",
-    "instruction.answered": "Instruction answered",
-    "instruction.closed": "Instruction closed",
-    "extension.requested": "Extension requested",
-    "extension.approved": "Extension approved",
-    "extension.rejected": "Extension rejected",
+    "assignment.created": _l("Assigned"),
+    "assignment.start": _l("Started work"),
+    "assignment.submit": _l("Submitted"),
+    "assignment.accept": _l("Accepted"),
+    "assignment.return": _l("Returned for revision"),
+    "assignment.cancel": _l("Cancelled"),
+    "assignment.reopen": _l("Reopened"),
+    "assignment.updated": _l("Changed"),
+    "assignment.delegated": _l("Delegated"),
+    "assignment.progress_rolled_up": _l("Progress rolled up from sub-assignments"),
+    "assignment.accept_period": _l("Period report accepted"),
+    "assignment.due_extended": _l("Due date extended"),
+    "report.created": _l("Report drafted"),
+    "report.updated": _l("Report edited"),
+    "report.submitted": _l("Report submitted"),
+    "report.accepted": _l("Report accepted"),
+    "report.returned": _l("Report returned for revision"),
+    "document.uploaded": _l("Document attached"),
+    "document.removed": _l("Document removed"),
+    "instruction.issued": _l("Instruction issued"),
+    "instruction.acknowledged": _l("Instruction acknowledged"),
+    "instruction.answered": _l("Instruction answered"),
+    "instruction.closed": _l("Instruction closed"),
+    "extension.requested": _l("Extension requested"),
+    "extension.approved": _l("Extension approved"),
+    "extension.rejected": _l("Extension rejected"),
 }
 FIELD_LABELS = {
-    "state": "state", "progress": "progress", "due_on": "due date", "role": "role",
-    "responsible_id": "responsible", "organization_id": "organization", "note": "note", "task_id": "task",
-    "sub_assignment_id": "sub-assignment", "parent_id": "delegated from",
+    "state": _l("state"), "progress": _l("progress"), "due_on": _l("due date"), "role": _l("role"),
+    "responsible_id": _l("responsible"), "organization_id": _l("organization"), "note": _l("note"),
+    "task_id": _l("task"),
+    "sub_assignment_id": _l("sub-assignment"), "parent_id": _l("delegated from"),
 }
 
 
@@ -88,19 +97,22 @@ def format_date(value):
             return value
     if isinstance(value, datetime):
         value = clock.local(value)
-    return value.strftime("%d %b %Y")
+    # "15 Jun 2026", "15 iyn 2026", "15 июн. 2026": the month named in the page's language.
+    return babel_format_date(value, "dd MMM y")
 
 
 def format_datetime(value):
     if value is None:
         return ""
-    return clock.local(value).strftime("%d %b %Y, %H:%M")
+    # Already in the configured zone: Flask-Babel would otherwise convert it once more.
+    return babel_format_datetime(clock.local(value).replace(tzinfo=None), "dd MMM y, HH:mm", rebase=False)
 
 
 def label(value, table=None):
     tables = {"state": STATE_LABELS, "role": ROLE_LABELS, "kind": KIND_LABELS}
     mapping = tables.get(table) if table else {**KIND_LABELS, **ROLE_LABELS, **STATE_LABELS}
-    return mapping.get(value, (value or "").replace("_", " ").capitalize())
+    text = mapping.get(value)
+    return str(text) if text is not None else (value or "").replace("_", " ").capitalize()
 
 
 def due_text(assignment, today):
@@ -109,10 +121,10 @@ def due_text(assignment, today):
         return ""
     days = (assignment.due_on - today).days
     if days < 0:
-        return f"{-days} day{'s' if days != -1 else ''} overdue"
+        return ngettext("%(num)d day overdue", "%(num)d days overdue", -days)
     if days == 0:
-        return "due today"
-    return f"due in {days} day{'s' if days != 1 else ''}"
+        return _("due today")
+    return ngettext("due in %(num)d day", "due in %(num)d days", days)
 
 
 # -- the timeline ----------------------------------------------------------------------------
@@ -131,7 +143,7 @@ def _show(key, value, names):
     if key in ("responsible_id", "organization_id"):
         return names.get((key, value), f"#{value}")
     if key in ("sub_assignment_id", "parent_id"):
-        return f"assignment #{value}"
+        return _("assignment #%(id)s", id=value)
     return str(value)
 
 
@@ -146,7 +158,7 @@ def describe_changes(event, names):
             continue  # written for context, not a change
         old = _show(key, before[key], names) if key in before else None
         new = _show(key, after[key], names) if key in after else "—"
-        rows.append((FIELD_LABELS.get(key, key.replace("_", " ")), old, new))
+        rows.append((str(FIELD_LABELS.get(key, key.replace("_", " "))), old, new))
     return rows
 
 
@@ -204,6 +216,11 @@ def get_visible(model, object_id, can_view):
     return obj
 
 
+def current_locale():
+    """The page's language code, for ``<html lang>`` and the language menu."""
+    return str(get_locale() or "en")
+
+
 def page_url(page):
     args = request.args.to_dict()
     args["page"] = page
@@ -214,19 +231,19 @@ def nav_items(user):
     """[(endpoint, text, is_current)] of the areas this person may use."""
     if not user.is_authenticated:
         return []
-    items = [("dashboard.index", "Dashboard", ("dashboard.",)), ("acts.index", "Acts", ("acts.", "tasks.")),
-             ("assignments.index", "Assignments", ("assignments.",))]
+    items = [("dashboard.index", _("Dashboard"), ("dashboard.",)), ("acts.index", _("Acts"), ("acts.", "tasks.")),
+             ("assignments.index", _("Assignments"), ("assignments.",))]
     if permissions.has_own_work(user):
-        items.append(("work.mine", "My work", ("work.mine",)))
+        items.append(("work.mine", _("My work"), ("work.mine",)))
     if permissions.can_review(user):
-        items.append(("work.review_queue", "Review queue", ("work.review_queue",)))
-    items.append(("analysis.index_page", "Analysis", ("analysis.",)))
+        items.append(("work.review_queue", _("Review queue"), ("work.review_queue",)))
+    items.append(("analysis.index_page", _("Analysis"), ("analysis.",)))
     if permissions.can_administer(user):
-        items += [("admin.organizations", "Organizations", ("admin.organization", "admin.create_organization",
-                                                            "admin.edit_organization")),
-                  ("admin.users", "Users", ("admin.users", "admin.create_user", "admin.edit_user",
-                                            "admin.reset_password")),
-                  ("admin_notifications.outbox", "Outbox", ("admin_notifications.",))]
+        items += [("admin.organizations", _("Organizations"), ("admin.organization", "admin.create_organization",
+                                                               "admin.edit_organization")),
+                  ("admin.users", _("Users"), ("admin.users", "admin.create_user", "admin.edit_user",
+                                               "admin.reset_password")),
+                  ("admin_notifications.outbox", _("Outbox"), ("admin_notifications.",))]
     endpoint = request.endpoint or ""
     return [(target, text, any(endpoint.startswith(p) for p in prefixes)) for target, text, prefixes in items]
 
@@ -241,6 +258,9 @@ def register(app):
     app.add_template_global(permissions, "permissions")
     app.add_template_global(ACTION_BUTTONS, "ACTION_BUTTONS")
     app.add_template_global(STATES, "STATES")
+    app.add_template_global(current_locale)
+    app.add_template_global(Markup, "Markup")
+    app.add_template_global(LANGUAGE_NAMES, "LANGUAGE_NAMES")
 
     @app.context_processor
     def _today():

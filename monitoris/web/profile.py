@@ -1,6 +1,6 @@
 """The person's own page: language and phone, channels per kind of message, password, API tokens."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, SelectField, StringField
@@ -100,6 +100,7 @@ def details():
         db.session.rollback()
         return _page(422, details=attach_errors(form, exc))
     db.session.commit()
+    session["locale"] = form.locale.data  # the language menu shows the same choice
     flash("Your details have been saved.", "success")
     return redirect(url_for("profile.show"))
 
