@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
 from monitoris import clock
@@ -36,8 +37,8 @@ PUBLIC_ACT_STATES = ("active", "closed")
 # The state of a measure as the public sees it, derived from its bodies' assignments (cancelled ones aside).
 TASK_STATES = ("not_assigned", "not_started", "in_progress", "overdue", "done")
 TASK_STATE_LABELS = {
-    "not_assigned": "Not assigned", "not_started": "Not started", "in_progress": "In progress",
-    "overdue": "Overdue", "done": "Done",
+    "not_assigned": _l("Not assigned"), "not_started": _l("Not started"), "in_progress": _l("In progress"),
+    "overdue": _l("Overdue"), "done": _l("Done"),
 }
 MAX_PAGE_SIZE = 200
 CSV_BATCH = 500

@@ -37,7 +37,7 @@ def to_csv(columns, rows):
     """``columns``: [(key, header)]; ``rows``: dicts.  UTF-8 with a BOM, which Excel needs to read it."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([safe_text(h) for _, h in columns])
+    writer.writerow([safe_text(str(h)) for _, h in columns])
     for row in rows:
         writer.writerow(["" if row.get(k) is None else safe_text(_plain(row.get(k))) for k, _ in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -46,8 +46,8 @@ def to_csv(columns, rows):
 def to_xlsx(columns, rows, title="Analysis"):
     book = Workbook()
     sheet = book.active
-    sheet.title = title[:31]
-    sheet.append([h for _, h in columns])
+    sheet.title = str(title)[:31]
+    sheet.append([str(h) for _, h in columns])
     for row in rows:
         sheet.append([None] * len(columns))
         for i, (key, _) in enumerate(columns, 1):

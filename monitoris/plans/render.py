@@ -16,6 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import _Cell
 from flask import Response, render_template
+from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -34,6 +35,20 @@ MEDIA_TYPES = {
 FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
 WIDTHS_CM = (1.6, 7.0, 5.2, 2.8, 10.4)
 PDF_CELL_LIMIT = 1500
+
+
+def headers():
+    """The headers of the table (``COLUMNS``) in the reader's language."""
+    return [_("No."), _("Event name"), _("Assessment indicator"), _("Fulfilment period"),
+            _("Information on completed works")]
+
+
+def title_of(report):
+    """``report.title`` in the reader's language."""
+    if report.organization is not None:
+        return _("Report on the implementation of %(act)s by %(organization)s in %(year)s",
+                 act=report.act.title, organization=report.organization.name, year=report.year)
+    return _("Report on the implementation of %(act)s in %(year)s", act=report.act.title, year=report.year)
 
 
 def heading_text(row):
@@ -68,12 +83,12 @@ def to_docx(report):
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(1.5))
     document.styles["Normal"].font.size = Pt(10)
-    document.add_heading(report.title, level=1)
+    document.add_heading(title_of(report), level=1)
     table = document.add_table(rows=1, cols=len(COLUMNS))
     table.style = "Table Grid"
     header = table.rows[0]
     _repeat_as_header(header)
-    for cell, text, width in zip(header.cells, COLUMNS, WIDTHS_CM, strict=True):
+    for cell, text, width in zip(header.cells, headers(), WIDTHS_CM, strict=True):
         _bold_text(cell, text)
         cell.width = Cm(width)
     span = Cm(sum(WIDTHS_CM))
@@ -112,12 +127,12 @@ def to_xlsx(report):
     sheet = workbook.active
     sheet.title = "Report"
     last = get_column_letter(len(COLUMNS))
-    sheet.append([report.title])
+    sheet.append([title_of(report)])
     sheet.merge_cells(f"A1:{last}1")
     sheet["A1"].font = Font(bold=True, size=13)
     sheet["A1"].alignment = Alignment(wrap_text=True)
     sheet.append([])
-    sheet.append(list(COLUMNS))
+    sheet.append(headers())
     wrap = Alignment(wrap_text=True, vertical="top")
     bold = Font(bold=True)
     for cell in sheet[3]:
@@ -184,10 +199,10 @@ def to_pdf(report):
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(report.title)
+    pdf.set_title(title_of(report))
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 13)
-    pdf.multi_cell(0, 7, report.title)
+    pdf.multi_cell(0, 7, title_of(report))
     pdf.ln(3)
     pdf.set_font("DejaVu", size=9)
     bold = FontFace(emphasis="BOLD")
@@ -195,7 +210,7 @@ def to_pdf(report):
     with pdf.table(col_widths=WIDTHS_CM, text_align="LEFT", v_align="TOP", line_height=4.6, padding=1.2,
                    repeat_headings=1, headings_style=bold) as table:
         head = table.row()
-        for text in COLUMNS:
+        for text in headers():
             head.cell(text)
         for row in report.rows:
             if row.kind != "measure":
@@ -218,7 +233,8 @@ RENDERERS = {"docx": to_docx, "xlsx": to_xlsx, "pdf": to_pdf}
 def response(report, fmt):
     """The report as a printable page (``html``) or a download; the pages and the API answer the same."""
     if fmt == "html":
-        return Response(render_template("plans/report.html", report=report, submitted_note=SUBMITTED_NOTE),
+        return Response(render_template("plans/report.html", report=report, report_title=title_of(report),
+                                        submitted_note=SUBMITTED_NOTE),
                         mimetype="text/html")
     result = Response(RENDERERS[fmt](report), mimetype=MEDIA_TYPES[fmt])
     result.headers["Content-Disposition"] = f'attachment; filename="{report.filename(fmt)}"'

@@ -1,6 +1,8 @@
 """Acts: the list, one act with its task tree, and the forms to create and edit an act."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
@@ -17,13 +19,13 @@ bp = Blueprint("acts", __name__, url_prefix="/acts")
 
 
 class ActForm(FlaskForm):
-    kind = SelectField("Kind", choices=[(k, label(k, "kind")) for k in ACT_KINDS])
-    number = StringField("Number", validators=[Optional(), Length(max=60)])
-    signed_on = DateField("Signed on", validators=[Optional()])
-    title = StringField("Title", validators=[DataRequired(message="A title is required."), Length(max=500)])
-    issuer = StringField("Issuer", validators=[Optional(), Length(max=300)])
-    summary = TextAreaField("Summary", validators=[Optional()])
-    state = SelectField("State", choices=[(s, label(s, "state")) for s in ACT_STATES])
+    kind = SelectField(_l("Kind"), choices=[(k, label(k, "kind")) for k in ACT_KINDS])
+    number = StringField(_l("Number"), validators=[Optional(), Length(max=60)])
+    signed_on = DateField(_l("Signed on"), validators=[Optional()])
+    title = StringField(_l("Title"), validators=[DataRequired(message=_l("A title is required.")), Length(max=500)])
+    issuer = StringField(_l("Issuer"), validators=[Optional(), Length(max=300)])
+    summary = TextAreaField(_l("Summary"), validators=[Optional()])
+    state = SelectField(_l("State"), choices=[(s, label(s, "state")) for s in ACT_STATES])
 
     def fields_for_service(self):
         return {name: getattr(self, name).data for name in
@@ -34,8 +36,8 @@ class ActFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search")
-    state = SelectField("State", choices=[("", "Any state")] + [(s, label(s, "state")) for s in ACT_STATES],
+    q = StringField(_l("Search"))
+    state = SelectField(_l("State"), choices=[("", _l("Any state"))] + [(s, label(s, "state")) for s in ACT_STATES],
                         validate_choice=False)
 
 
@@ -80,7 +82,7 @@ def create():
         db.session.rollback()
         return _render_form(attach_errors(form, exc), status=422)
     db.session.commit()
-    flash(f"The act “{act.title}” has been created.", "success")
+    flash(_("The act “%(title)s” has been created.", title=act.title), "success")
     return redirect(url_for("acts.show", act_id=act.id))
 
 
@@ -99,6 +101,6 @@ def edit(act_id):
         db.session.rollback()
         return _render_form(attach_errors(form, exc), act, status=422)
     db.session.commit()
-    flash("The act has been saved.", "success")
+    flash(_("The act has been saved."), "success")
     return redirect(url_for("acts.show", act_id=act.id))
 

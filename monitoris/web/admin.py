@@ -2,6 +2,8 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
@@ -46,13 +48,14 @@ def _organization_choices(empty=None, exclude=None):
 # -- organizations ------------------------------------------------------------------------------
 
 class OrganizationForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("A name is required."), Length(max=300)])
-    short_name = StringField("Short name", validators=[DataRequired("A short name is required."), Length(max=40)])
-    kind = SelectField("Kind", choices=[(k, label(k, "kind")) for k in ORGANIZATION_KINDS])
-    parent_id = OptionalSelectField("Part of")
-    email = EmailField("Email", validators=[Optional(), Length(max=254)])
-    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
-    active = BooleanField("Active", default=True)
+    name = StringField(_l("Name"), validators=[DataRequired(_l("A name is required.")), Length(max=300)])
+    short_name = StringField(_l("Short name"),
+                             validators=[DataRequired(_l("A short name is required.")), Length(max=40)])
+    kind = SelectField(_l("Kind"), choices=[(k, label(k, "kind")) for k in ORGANIZATION_KINDS])
+    parent_id = OptionalSelectField(_l("Part of"))
+    email = EmailField(_l("Email"), validators=[Optional(), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    active = BooleanField(_l("Active"), default=True)
 
     def fields_for_service(self):
         return {"name": self.name.data, "short_name": self.short_name.data, "kind": self.kind.data,
@@ -71,7 +74,7 @@ def organizations():
 @bp.route("/organizations/new", methods=["GET", "POST"])
 def create_organization():
     form = OrganizationForm()
-    form.parent_id.choices = _organization_choices("— none (top level) —")
+    form.parent_id.choices = _organization_choices(_("— none (top level) —"))
     if request.method == "GET" and request.args.get("parent", type=int):
         form.parent_id.data = request.args.get("parent", type=int)
     if not form.validate_on_submit():
@@ -82,7 +85,7 @@ def create_organization():
         db.session.rollback()
         return render_template("admin/organization_form.html", form=attach_errors(form, exc)), 422
     db.session.commit()
-    flash(f"{org.short_name} has been created.", "success")
+    flash(_("%(short_name)s has been created.", short_name=org.short_name), "success")
     return redirect(url_for("admin.organizations", _anchor=f"org-{org.id}"))
 
 
@@ -90,7 +93,7 @@ def create_organization():
 def edit_organization(org_id):
     org = db.session.get(Organization, org_id) or abort(404)
     form = OrganizationForm(obj=org)
-    form.parent_id.choices = _organization_choices("— none (top level) —", exclude=org)
+    form.parent_id.choices = _organization_choices(_("— none (top level) —"), exclude=org)
     if not form.validate_on_submit():
         return render_template("admin/organization_form.html", form=form, organization=org), (
             422 if form.is_submitted() else 200)
@@ -100,7 +103,7 @@ def edit_organization(org_id):
         db.session.rollback()
         return render_template("admin/organization_form.html", form=attach_errors(form, exc), organization=org), 422
     db.session.commit()
-    flash(f"{org.short_name} has been saved.", "success")
+    flash(_("%(short_name)s has been saved.", short_name=org.short_name), "success")
     return redirect(url_for("admin.organizations", _anchor=f"org-{org.id}"))
 
 
@@ -112,13 +115,14 @@ class CheckboxesField(SelectMultipleField):
 
 
 class UserForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("A name is required."), Length(max=200)])
-    email = EmailField("Email", validators=[DataRequired("An email address is required."), Length(max=254)])
-    phone = StringField("Phone (for SMS reminders)", validators=[Optional(), Length(max=40)])
-    organization_id = OptionalSelectField("Organization", validators=[DataRequired("Choose an organization.")])
-    roles = CheckboxesField("Roles", choices=[(r, label(r, "role")) for r in ROLES])
-    locale = SelectField("Language", choices=[(lo, LOCALE_LABELS.get(lo, lo)) for lo in LOCALES])
-    active = BooleanField("Active (may log in)", default=True)
+    name = StringField(_l("Name"), validators=[DataRequired(_l("A name is required.")), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("An email address is required.")), Length(max=254)])
+    phone = StringField(_l("Phone (for SMS reminders)"), validators=[Optional(), Length(max=40)])
+    organization_id = OptionalSelectField(_l("Organization"),
+                                          validators=[DataRequired(_l("Choose an organization."))])
+    roles = CheckboxesField(_l("Roles"), choices=[(r, label(r, "role")) for r in ROLES])
+    locale = SelectField(_l("Language"), choices=[(lo, LOCALE_LABELS.get(lo, lo)) for lo in LOCALES])
+    active = BooleanField(_l("Active (may log in)"), default=True)
 
     def fields_for_service(self):
         return {"name": self.name.data, "email": self.email.data, "phone": _blank_to_none(self.phone.data),
@@ -127,16 +131,17 @@ class UserForm(FlaskForm):
 
 
 class NewUserForm(UserForm):
-    password = PasswordField("Initial password", validators=[DataRequired("Set an initial password.")],
-                             description=f"At least {MIN_LENGTH} characters; the person can change it later.")
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(_l("Set an initial password."))],
+                             description=_l("At least %(num)s characters; the person can change it later.",
+                                             num=MIN_LENGTH))
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired("Type the new password.")],
-                             description=f"At least {MIN_LENGTH} characters. Every login session of the account "
-                                         "ends.")
-    confirm = PasswordField("Repeat the new password",
-                            validators=[EqualTo("password", "The two passwords are not the same.")])
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Type the new password."))],
+                             description=_l("At least %(num)s characters. Every login session of the account "
+                                            "ends.", num=MIN_LENGTH))
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[EqualTo("password", _l("The two passwords are not the same."))])
 
 
 @bp.get("/users")
@@ -148,7 +153,7 @@ def users():
 
 def _user_form(form_cls, **kwargs):
     form = form_cls(**kwargs)
-    form.organization_id.choices = _organization_choices("— choose —")
+    form.organization_id.choices = _organization_choices(_("— choose —"))
     return form
 
 
@@ -166,7 +171,7 @@ def create_user():
         db.session.rollback()
         return render_template("admin/user_form.html", form=attach_errors(form, exc)), 422
     db.session.commit()
-    flash(f"The account of {user.name} has been created.", "success")
+    flash(_("The account of %(name)s has been created.", name=user.name), "success")
     return redirect(url_for("admin.users"))
 
 
@@ -184,7 +189,7 @@ def edit_user(user_id):
         db.session.rollback()
         return render_template("admin/user_form.html", form=attach_errors(form, exc), user=user), 422
     db.session.commit()
-    flash(f"The account of {user.name} has been saved.", "success")
+    flash(_("The account of %(name)s has been saved.", name=user.name), "success")
     return redirect(url_for("admin.users"))
 
 
@@ -200,5 +205,6 @@ def reset_password(user_id):
         db.session.rollback()
         return render_template("admin/password.html", form=attach_errors(form, exc), user=user), 422
     db.session.commit()
-    flash(f"The password of {user.name} has been reset; their other login sessions have ended.", "success")
+    flash(_("The password of %(name)s has been reset; their other login sessions have ended.", name=user.name),
+          "success")
     return redirect(url_for("admin.users"))

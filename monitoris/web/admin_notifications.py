@@ -5,6 +5,8 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, StringField, URLField
@@ -22,11 +24,11 @@ bp = Blueprint("admin_notifications", __name__, url_prefix="/admin")
 
 # What an integration can subscribe to; a prefix ending in "." takes every action under it.
 EVENT_KIND_CHOICES = [
-    ("*", "Every event it may see"),
-    ("assignment.", "Every assignment event"),
+    ("*", _l("Every event it may see")),
+    ("assignment.", _l("Every assignment event")),
     *[(action, label) for action, label in EVENT_LABELS.items()],
-    ("act.", "Acts created or changed"),
-    ("task.", "Tasks created or changed"),
+    ("act.", _l("Acts created or changed")),
+    ("task.", _l("Tasks created or changed")),
 ]
 
 
@@ -55,7 +57,8 @@ def retry(notification_id):
     notification = db.session.get(Notification, notification_id) or abort(404)
     settings.retry_notification(current_user, notification)
     db.session.commit()
-    flash(f"Message #{notification.id} is queued again; the dispatcher sends it within moments.", "success")
+    flash(_("Message #%(id)s is queued again; the dispatcher sends it within moments.", id=notification.id),
+          "success")
     back = {k: v for k in ("state", "channel", "page") if (v := request.form.get(k))}
     return redirect(url_for("admin_notifications.outbox", **back))
 
@@ -63,8 +66,8 @@ def retry(notification_id):
 # -- holidays ------------------------------------------------------------------------------------
 
 class HolidayForm(FlaskForm):
-    day = DateField("Day", validators=[DataRequired("Choose the day.")])
-    name = StringField("Name", validators=[DataRequired("Name the holiday."), Length(max=200)])
+    day = DateField(_l("Day"), validators=[DataRequired(_l("Choose the day."))])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Name the holiday.")), Length(max=200)])
 
 
 def _holidays_page(year, form, status=200):
@@ -95,7 +98,8 @@ def add_holiday():
         db.session.rollback()
         return _holidays_page(year, attach_errors(form, exc), 422)
     db.session.commit()
-    flash(f"{form.day.data.strftime('%d %b %Y')} is now a holiday: {form.name.data.strip()}.", "success")
+    flash(_("%(day)s is now a holiday: %(name)s.", day=form.day.data.strftime("%d %b %Y"), name=form.name.data.strip()),
+          "success")
     return redirect(url_for("admin_notifications.holidays", year=form.day.data.year))
 
 
@@ -107,25 +111,25 @@ def remove_holiday(day):
         abort(404)
     settings.remove_holiday(current_user, day)
     db.session.commit()
-    flash(f"{day.strftime('%d %b %Y')} is no longer a holiday.", "success")
+    flash(_("%(day)s is no longer a holiday.", day=day.strftime("%d %b %Y")), "success")
     return redirect(url_for("admin_notifications.holidays", year=day.year))
 
 
 # -- webhooks ------------------------------------------------------------------------------------
 
 class WebhookForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Name the integration."), Length(max=200)],
-                       description="For example: the e-government portal.")
-    url = URLField("URL", validators=[DataRequired("Give the address to POST to."), Length(max=1000)],
-                   description="http:// or https://; it receives a signed JSON POST per event.")
-    organization_id = OptionalSelectField("Owner organization", validators=[DataRequired("Choose the owner.")],
-                                          description="The integration receives only what this organization "
-                                                      "may see.")
-    event_kinds = CheckboxesField("Events")
-    active = BooleanField("Active (receives deliveries)", default=True)
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Name the integration.")), Length(max=200)],
+                       description=_l("For example: the e-government portal."))
+    url = URLField(_l("URL"), validators=[DataRequired(_l("Give the address to POST to.")), Length(max=1000)],
+                   description=_l("http:// or https://; it receives a signed JSON POST per event."))
+    organization_id = OptionalSelectField(_l("Owner organization"), validators=[DataRequired(_l("Choose the owner."))],
+                                          description=_l("The integration receives only what this organization "
+                                                         "may see."))
+    event_kinds = CheckboxesField(_l("Events"))
+    active = BooleanField(_l("Active (receives deliveries)"), default=True)
 
     def fill_choices(self, webhook=None):
-        self.organization_id.choices = _organization_choices("— choose —")
+        self.organization_id.choices = _organization_choices(_("— choose —"))
         known = [value for value, _ in EVENT_KIND_CHOICES]
         extra = [(k, k) for k in (webhook.event_kinds.split(",") if webhook else []) if k and k not in known]
         self.event_kinds.choices = EVENT_KIND_CHOICES + extra
@@ -186,7 +190,7 @@ def edit_webhook(webhook_id):
         db.session.rollback()
         return _webhook_page(hook, attach_errors(form, exc), status=422)
     db.session.commit()
-    flash(f"The webhook {hook.name} has been saved.", "success")
+    flash(_("The webhook %(name)s has been saved.", name=hook.name), "success")
     return redirect(url_for("admin_notifications.webhook", webhook_id=hook.id))
 
 

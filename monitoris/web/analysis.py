@@ -7,6 +7,8 @@ by the reader's permissions, and render.
 from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
@@ -29,18 +31,18 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
-    act_id = OptionalSelectField("Act", validate_choice=False)
-    controller_id = OptionalSelectField("Controller", validate_choice=False)
-    kind = SelectField("Kind of body", validate_choice=False, choices=[("", "All kinds")] + [
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+    act_id = OptionalSelectField(_l("Act"), validate_choice=False)
+    controller_id = OptionalSelectField(_l("Controller"), validate_choice=False)
+    kind = SelectField(_l("Kind of body"), validate_choice=False, choices=[("", _l("All kinds"))] + [
         (k, label(k, "kind")) for k in ORGANIZATION_KINDS if k != "control"])
 
     def fill_choices(self, user):
-        self.act_id.choices = [("", "All acts")] + [(a.id, a.display_title) for a in
+        self.act_id.choices = [("", _l("All acts"))] + [(a.id, a.display_title) for a in
                                                      db.session.scalars(queries.acts(user))]
         people = db.session.scalars(queries.users(role="controller")).all()
-        self.controller_id.choices = [("", "All controllers")] + [(u.id, u.name) for u in people]
+        self.controller_id.choices = [("", _l("All controllers"))] + [(u.id, u.name) for u in people]
         return self
 
     def filters(self, user, *, scoped=True, **extra):
@@ -48,7 +50,7 @@ class FilterForm(FlaskForm):
         date_from, date_to = self.date_from.data, self.date_to.data
         if not valid or (date_from and date_to and date_from > date_to):
             if date_from and date_to and date_from > date_to:
-                self.date_to.errors = [*self.date_to.errors, "The end of the range is before its start."]
+                self.date_to.errors = [*self.date_to.errors, _("The end of the range is before its start.")]
             date_from = date_to = None
         kind = self.kind.data if self.kind.data in ORGANIZATION_KINDS else None
         return tables.make_filters(user, date_from=date_from, date_to=date_to, act_id=self.act_id.data,
@@ -107,12 +109,11 @@ def index_page():
     pictures = {
         "timeliness": charts.bar_chart([(r["name"], r["timeliness"]) for r in visible
                                         if r["timeliness"] is not None],
-                                       maximum=100, unit="%", title="Timeliness by body"),
+                                       maximum=100, unit="%", title=_("Timeliness by body")),
         "trend": charts.stacked_bars([(r["month"], [r["on_time"], r["late"], r["overdue"], r["open_not_due"]])
-                               for r in trend_rows], ["Accepted on time", "Accepted late", "Overdue now",
-                                                      "Open, not yet due"], title="Monthly trend"),
+                               for r in trend_rows], _series(), title=_("Monthly trend")),
         "states": charts.bar_chart([(figures.LABELS[k], overall[k] if overall else 0) for k in
-                             ("on_time", "late", "overdue", "open_not_due")], title="Items by outcome"),
+                             ("on_time", "late", "overdue", "open_not_due")], title=_("Items by outcome")),
     }
     return render_template(
         "analysis/index.html", form=form, f=f, args=filter_args(f), organizations=organizations,
@@ -121,6 +122,10 @@ def index_page():
         figure_names=figures.FIGURES, labels=figures.LABELS, list_of=drilldown.figure_for,
         whole_country=permissions.reads_everything(current_user),
         bands=current_app_bands(), trend_orgs=[r for r in visible])
+
+
+def _series():
+    return [_("Accepted on time"), _("Accepted late"), _("Overdue now"), _("Open, not yet due")]
 
 
 def current_app_bands():
@@ -149,8 +154,7 @@ def working(organization_id):
                            components=index.COMPONENTS, bands=current_app_bands(), trend_rows=org_trend,
                            chart=charts.stacked_bars([(r["month"], [r["on_time"], r["late"], r["overdue"],
                                                              r["open_not_due"]]) for r in org_trend],
-                                              ["Accepted on time", "Accepted late", "Overdue now",
-                                               "Open, not yet due"], title="Monthly trend"))
+                                              _series(), title=_("Monthly trend")))
 
 
 def _drilldown_filters():
@@ -180,13 +184,15 @@ def drilldown_page():
                            export_args={**request.args.to_dict(), "figure": figure})
 
 
-DRILLDOWN_COLUMNS = [("assignment_id", "Assignment"), ("number", "No."), ("title", "Event name"),
-                     ("organization", "Body"), ("period", "Period"), ("due_on", "Due (effective)"),
-                     ("baseline_on", "Due (baseline)"), ("submitted_on", "Submitted on"), ("delay", "Delay (days)"),
-                     ("version", "Report version"), ("report_state", "Report state"),
-                     ("previous_due_on", "Due before"), ("proposed_due_on", "Due proposed"),
-                     ("decision", "Decision"), ("instruction_id", "Instruction"), ("issued_at", "Issued"),
-                     ("answered_at", "Answered"), ("response_days", "Response (days)")]
+DRILLDOWN_COLUMNS = [("assignment_id", _l("Assignment")), ("number", _l("No.")), ("title", _l("Event name")),
+                     ("organization", _l("Body")), ("period", _l("Period")), ("due_on", _l("Due (effective)")),
+                     ("baseline_on", _l("Due (baseline)")), ("submitted_on", _l("Submitted on")),
+                     ("delay", _l("Delay (days)")),
+                     ("version", _l("Report version")), ("report_state", _l("Report state")),
+                     ("previous_due_on", _l("Due before")), ("proposed_due_on", _l("Due proposed")),
+                     ("decision", _l("Decision")), ("instruction_id", _l("Instruction")),
+                     ("issued_at", _l("Issued")),
+                     ("answered_at", _l("Answered")), ("response_days", _l("Response (days)"))]
 
 
 @bp.get("/export/<name>.<fmt>")

@@ -5,6 +5,8 @@ Assigning a task, editing, the workflow transitions and delegation each call one
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
@@ -29,21 +31,21 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search")
-    organization_id = OptionalSelectField("Organization", validate_choice=False)
-    act_id = OptionalSelectField("Act", validate_choice=False)
-    state = SelectField("State", choices=[("", "Any state")] + [(s, label(s, "state")) for s in STATES],
+    q = StringField(_l("Search"))
+    organization_id = OptionalSelectField(_l("Organization"), validate_choice=False)
+    act_id = OptionalSelectField(_l("Act"), validate_choice=False)
+    state = SelectField(_l("State"), choices=[("", _l("Any state"))] + [(s, label(s, "state")) for s in STATES],
                         validate_choice=False)
-    overdue = SelectField("Overdue", choices=[("", "Overdue or not"), ("yes", "Overdue only"),
-                                              ("no", "Not overdue")], validate_choice=False)
+    overdue = SelectField(_l("Overdue"), choices=[("", _l("Overdue or not")), ("yes", _l("Overdue only")),
+                                              ("no", _l("Not overdue"))], validate_choice=False)
 
     def fill_choices(self, user):
         org_stmt = queries.organizations().where(Organization.kind != "control")
         if not permissions.reads_everything(user):
             org_stmt = org_stmt.where(Organization.path.startswith(user.organization.path, autoescape=True))
-        self.organization_id.choices = [("", "All organizations")] + [
+        self.organization_id.choices = [("", _l("All organizations"))] + [
             (o.id, o.short_name) for o in db.session.scalars(org_stmt)]
-        self.act_id.choices = [("", "All acts")] + [(a.id, a.display_title) for a in
+        self.act_id.choices = [("", _l("All acts"))] + [(a.id, a.display_title) for a in
                                                      db.session.scalars(queries.acts(user))]
         return self
 
@@ -53,19 +55,20 @@ class FilterForm(FlaskForm):
                 "state": self.state.data or None, "overdue": overdue, "q": (self.q.data or "").strip() or None}
 
 
-def _person_choices(people, empty="— not named yet —"):
+def _person_choices(people, empty=_l("— not named yet —")):
     return [("", empty)] + [(u.id, f"{u.name} ({u.organization.short_name})") for u in people]
 
 
 class AssignForm(FlaskForm):
-    organization_id = OptionalSelectField("Executive body", validators=[DataRequired("Choose an executive body.")])
-    role = SelectField("Role", choices=ROLE_CHOICES)
-    due_on = DateField("Due date", validators=[InputRequired("A due date is required.")])
-    responsible_id = OptionalSelectField("Responsible person", validate_choice=False)
-    note = TextAreaField("Note", validators=[Optional()])
+    organization_id = OptionalSelectField(_l("Executive body"),
+                                          validators=[DataRequired(_l("Choose an executive body."))])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    due_on = DateField(_l("Due date"), validators=[InputRequired(_l("A due date is required."))])
+    responsible_id = OptionalSelectField(_l("Responsible person"), validate_choice=False)
+    note = TextAreaField(_l("Note"), validators=[Optional()])
 
     def fill_choices(self):
-        self.organization_id.choices = [("", "— choose —")] + [
+        self.organization_id.choices = [("", _l("— choose —"))] + [
             (o.id, f"{o.short_name} — {o.name}") for o in queries.executive_bodies()]
         people = db.session.scalars(
             sa.select(User).join(Organization, User.organization_id == Organization.id)
@@ -76,12 +79,12 @@ class AssignForm(FlaskForm):
 
 
 class EditForm(FlaskForm):
-    due_on = DateField("Due date", validators=[InputRequired("A due date is required.")])
-    role = SelectField("Role", choices=ROLE_CHOICES)
-    responsible_id = OptionalSelectField("Responsible person")
-    progress = IntegerField("Progress (%)", validators=[InputRequired("Give the progress as a number."),
-                                                        NumberRange(0, 100, "A whole number from 0 to 100.")])
-    note = TextAreaField("Note", validators=[Optional()])
+    due_on = DateField(_l("Due date"), validators=[InputRequired(_l("A due date is required."))])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    responsible_id = OptionalSelectField(_l("Responsible person"))
+    progress = IntegerField(_l("Progress (%)"), validators=[InputRequired(_l("Give the progress as a number.")),
+                                                        NumberRange(0, 100, _l("A whole number from 0 to 100."))])
+    note = TextAreaField(_l("Note"), validators=[Optional()])
 
     def keep_only(self, allowed, assignment):
         for name in ("due_on", "role", "responsible_id", "progress", "note"):
@@ -89,7 +92,7 @@ class EditForm(FlaskForm):
                 delattr(self, name)
         if "responsible_id" in allowed:
             self.responsible_id.choices = _person_choices(
-                assignments_service.candidates_for_responsible(assignment), "— nobody —")
+                assignments_service.candidates_for_responsible(assignment), _l("— nobody —"))
         return self
 
     def fields_for_service(self):
@@ -97,14 +100,14 @@ class EditForm(FlaskForm):
 
 
 class TransitionForm(FlaskForm):
-    comment = TextAreaField("Comment", validators=[Optional()])
+    comment = TextAreaField(_l("Comment"), validators=[Optional()])
 
 
 class DelegateForm(FlaskForm):
-    organization_id = OptionalSelectField("Unit", validators=[DataRequired("Choose the unit.")])
-    responsible_id = OptionalSelectField("Responsible person")
-    due_on = DateField("Personal due date", validators=[InputRequired("A due date is required.")])
-    note = TextAreaField("Instructions", validators=[Optional()])
+    organization_id = OptionalSelectField(_l("Unit"), validators=[DataRequired(_l("Choose the unit."))])
+    responsible_id = OptionalSelectField(_l("Responsible person"))
+    due_on = DateField(_l("Personal due date"), validators=[InputRequired(_l("A due date is required."))])
+    note = TextAreaField(_l("Instructions"), validators=[Optional()])
 
     def fill_choices(self, assignment):
         units = db.session.scalars(queries.organizations(active=True).where(
@@ -208,7 +211,8 @@ def assign(task_id):
         db.session.rollback()
         return render_template("assignments/assign.html", form=attach_errors(form, exc), task=task), 422
     db.session.commit()
-    flash(f"Task {task.number} has been assigned to {assignment.organization.short_name}.", "success")
+    flash(_("Task %(number)s has been assigned to %(org)s.", number=task.number,
+            org=assignment.organization.short_name), "success")
     if request.form.get("then") == "another":
         return redirect(url_for("assignments.assign", task_id=task.id))
     return redirect(url_for("tasks.show", task_id=task.id, _anchor="assignments"))
@@ -231,7 +235,7 @@ def edit(assignment_id):
         db.session.rollback()
         return render_template("assignments/edit.html", form=attach_errors(form, exc), assignment=assignment), 422
     db.session.commit()
-    flash("The assignment has been saved.", "success")
+    flash(_("The assignment has been saved."), "success")
     return redirect(url_for("assignments.show", assignment_id=assignment.id))
 
 
@@ -242,7 +246,7 @@ def transition(assignment_id):
     form = TransitionForm()
     action = request.form.get("action", "")
     if not form.validate_on_submit() or action not in TRANSITIONS:
-        return render_assignment(assignment, form, 422, ["Choose one of the buttons."])
+        return render_assignment(assignment, form, 422, [_("Choose one of the buttons.")])
     if not permissions.can_transition(current_user, assignment, action):
         abort(403)
     try:
@@ -254,7 +258,7 @@ def transition(assignment_id):
         db.session.rollback()
         return render_assignment(assignment, form, 409, [exc.message])
     db.session.commit()
-    flash(f"The assignment is now {label(assignment.state, 'state').lower()}.", "success")
+    flash(_("The assignment is now %(state)s.", state=label(assignment.state, "state").lower()), "success")
     return redirect(url_for("assignments.show", assignment_id=assignment.id))
 
 
@@ -280,5 +284,6 @@ def delegate(assignment_id):
         db.session.rollback()
         return render_template("assignments/delegate.html", form=attach_errors(form, exc), assignment=assignment), 422
     db.session.commit()
-    flash(f"Delegated to {sub.responsible.name if sub.responsible else sub.organization.short_name}.", "success")
+    flash(_("Delegated to %(name)s.", name=sub.responsible.name if sub.responsible else sub.organization.short_name),
+          "success")
     return redirect(url_for("assignments.show", assignment_id=assignment.id))

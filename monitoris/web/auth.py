@@ -3,6 +3,8 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
@@ -18,8 +20,8 @@ bp = Blueprint("auth", __name__)
 class LoginForm(FlaskForm):
     # No format check: the address is only looked up, and email_validator refuses intranet
     # domains such as .local or .test that real accounts may use.
-    email = EmailField("Email", validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired()])
+    email = EmailField(_l("Email"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 
 def _safe_next(target):
@@ -66,5 +68,5 @@ def logout():
     auth.end_session(current_user)
     db.session.commit()
     logout_user()
-    flash("You have logged out.", "info")
+    flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))

@@ -1,6 +1,7 @@
 """One document: its page (name, size, type, sha256, who and when), its download, its removal from a draft."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -44,5 +45,5 @@ def remove(document_id):
             else url_for("instructions.show", instruction_id=document.instruction_id))
     documents_service.remove(current_user, document)
     db.session.commit()
-    flash(f"{document.filename} has been removed.", "success")
+    flash(_("%(filename)s has been removed.", filename=document.filename), "success")
     return redirect(back)

@@ -1,6 +1,8 @@
 """Extension requests: the body asks for a later due date; the control body approves or rejects."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import DateField, TextAreaField
@@ -17,12 +19,12 @@ bp = Blueprint("extensions", __name__)
 
 
 class RequestForm(FlaskForm):
-    proposed_due_on = DateField("New due date", validators=[Optional()])
-    reason = TextAreaField("Reason", validators=[Optional()])
+    proposed_due_on = DateField(_l("New due date"), validators=[Optional()])
+    reason = TextAreaField(_l("Reason"), validators=[Optional()])
 
 
 class DecisionForm(FlaskForm):
-    comment = TextAreaField("Comment", validators=[Optional()])
+    comment = TextAreaField(_l("Comment"), validators=[Optional()])
 
 
 def _can_view(user, extension_request):
@@ -55,7 +57,7 @@ def new(assignment_id):
         status = 422 if isinstance(exc, ValidationError) else 409
         return render_template("extensions/form.html", form=attach_errors(form, exc), assignment=assignment), status
     db.session.commit()
-    flash("Your request has been sent to the control body.", "success")
+    flash(_("Your request has been sent to the control body."), "success")
     return redirect(url_for("extensions.show", extension_request_id=extension_request.id))
 
 
@@ -72,10 +74,11 @@ def decide(extension_request_id):
     form = DecisionForm()
     decision = request.form.get("decision", "")
     if not form.validate_on_submit() or decision not in ("approved", "rejected"):
-        return render_request(extension_request, 422, form, ["Choose approve or reject."])
+        return render_request(extension_request, 422, form, [_("Choose approve or reject.")])
     if not permissions.can_decide_extension(current_user, extension_request):
         if extension_request.decision != "pending":
-            return render_request(extension_request, 409, form, [f"This request was {extension_request.decision}."])
+            return render_request(extension_request, 409, form, [_("This request was %(decision)s.",
+                                                                      decision=extension_request.decision)])
         abort(403)
     try:
         extensions_service.decide(current_user, extension_request, decision, form.comment.data)
@@ -83,5 +86,6 @@ def decide(extension_request_id):
         db.session.rollback()
         return render_request(extension_request, exc.status, attach_errors(form, exc))
     db.session.commit()
-    flash(f"The request has been {decision}.", "success")
+    flash(_("The request has been approved.") if decision == "approved" else _("The request has been rejected."),
+          "success")
     return redirect(url_for("assignments.show", assignment_id=extension_request.assignment_id))

@@ -1,6 +1,8 @@
 """Instructions, recommendations and requests for information: issue, acknowledge, answer, close."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, TextAreaField
@@ -17,22 +19,23 @@ from monitoris.web.reports import upload_to
 
 bp = Blueprint("instructions", __name__)
 
-KIND_LABELS = {"instruction": "Instruction", "recommendation": "Recommendation", "request": "Request for information"}
+KIND_LABELS = {"instruction": _l("Instruction"), "recommendation": _l("Recommendation"),
+               "request": _l("Request for information")}
 
 
 class IssueForm(FlaskForm):
-    kind = SelectField("Kind", choices=[(k, KIND_LABELS[k]) for k in INSTRUCTION_KINDS])
-    text = TextAreaField("Text", validators=[Optional()])
-    response_due_on = DateField("Response due", validators=[Optional()])
-    whole_organization = BooleanField("Address the whole organization about this task")
+    kind = SelectField(_l("Kind"), choices=[(k, KIND_LABELS[k]) for k in INSTRUCTION_KINDS])
+    text = TextAreaField(_l("Text"), validators=[Optional()])
+    response_due_on = DateField(_l("Response due"), validators=[Optional()])
+    whole_organization = BooleanField(_l("Address the whole organization about this task"))
 
 
 class RespondForm(FlaskForm):
-    response_text = TextAreaField("Answer", validators=[Optional()])
+    response_text = TextAreaField(_l("Answer"), validators=[Optional()])
 
 
 class CloseForm(FlaskForm):
-    comment = TextAreaField("Comment", validators=[Optional()])
+    comment = TextAreaField(_l("Comment"), validators=[Optional()])
 
 
 def _instruction(instruction_id):
@@ -76,7 +79,8 @@ def new(assignment_id):
         db.session.rollback()
         return render_template("instructions/form.html", form=attach_errors(form, exc), assignment=assignment), 422
     db.session.commit()
-    flash(f"The {KIND_LABELS[instruction.kind].lower()} has been issued to {assignment.organization.short_name}.",
+    flash(_("The %(kind)s has been issued to %(org)s.", kind=KIND_LABELS[instruction.kind].lower(),
+            org=assignment.organization.short_name),
           "success")
     return redirect(url_for("assignments.show", assignment_id=assignment.id, _anchor="instructions"))
 
@@ -92,14 +96,14 @@ def show(instruction_id):
 def acknowledge(instruction_id):
     instruction = _instruction(instruction_id)
     if not FlaskForm().validate_on_submit():
-        return render_instruction(instruction, 422, general_errors=["The form had expired. Please send it again."])
+        return render_instruction(instruction, 422, general_errors=[_("The form had expired. Please send it again.")])
     try:
         instructions_service.acknowledge(current_user, instruction)
     except IllegalTransition as exc:
         db.session.rollback()
         return render_instruction(instruction, 409, general_errors=[exc.message])
     db.session.commit()
-    flash("Acknowledged: the control body can see that you have read it.", "success")
+    flash(_("Acknowledged: the control body can see that you have read it."), "success")
     return redirect(url_for("instructions.show", instruction_id=instruction.id))
 
 
@@ -112,7 +116,8 @@ def respond(instruction_id):
         return render_instruction(instruction, 422, respond_form=form)
     if not permissions.can_answer_instruction(current_user, instruction):
         if instruction.state in ("answered", "closed"):
-            return render_instruction(instruction, 409, general_errors=[f"This instruction is {instruction.state}."])
+            return render_instruction(instruction, 409, general_errors=[
+                _("This instruction is %(state)s.", state=instruction.state)])
         abort(403)
     try:
         files = [f for f in request.files.getlist("files") if f and f.filename]
@@ -123,7 +128,7 @@ def respond(instruction_id):
         db.session.rollback()
         return render_instruction(instruction, 422, respond_form=attach_errors(form, exc))
     db.session.commit()
-    flash("Your answer has been sent to the control body.", "success")
+    flash(_("Your answer has been sent to the control body."), "success")
     return redirect(url_for("instructions.show", instruction_id=instruction.id))
 
 
@@ -142,7 +147,7 @@ def close(instruction_id):
         db.session.rollback()
         return render_instruction(instruction, 422, close_form=attach_errors(form, exc))
     db.session.commit()
-    flash("The instruction is closed.", "success")
+    flash(_("The instruction is closed."), "success")
     return redirect(url_for("instructions.show", instruction_id=instruction.id))
 
 

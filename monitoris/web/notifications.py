@@ -1,6 +1,8 @@
 """The in-app inbox: the unread count in every page's header, the list, marking as read."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from jinja2 import TemplateError
 from sqlalchemy.exc import SQLAlchemyError
@@ -69,8 +71,8 @@ def mark_read(notification_id):
 def mark_all_read():
     count = inbox.mark_all_read(current_user)
     db.session.commit()
-    flash(f"{count} notification{'s' if count != 1 else ''} marked as read." if count else
-          "There was nothing unread.", "success")
+    flash(ngettext("%(num)d notification marked as read.", "%(num)d notifications marked as read.", count) if count
+          else _("There was nothing unread."), "success")
     return redirect(url_for("notifications.index"))
 
 

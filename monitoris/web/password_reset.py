@@ -1,6 +1,8 @@
 """Forgotten passwords: ask for a link by email, then set a new password through it."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
@@ -14,20 +16,20 @@ from monitoris.web.helpers import attach_errors
 
 bp = Blueprint("password_reset", __name__)
 
-SENT = ("If an account uses this address, we have sent it a link to set a new password. "
-        "The link works once, within {minutes} minutes.")
+SENT = _l("If an account uses this address, we have sent it a link to set a new password. "
+          "The link works once, within %(minutes)s minutes.")
 
 
 class ForgotForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Type your email address."), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Type your email address.")), Length(max=254)])
 
 
 class ResetForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired("Type the new password.")],
-                             description=f"At least {MIN_LENGTH} characters, not a common password. "
-                                         "Every login session of the account ends.")
-    confirm = PasswordField("Repeat the new password",
-                            validators=[EqualTo("password", "The two passwords are not the same.")])
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Type the new password."))],
+                             description=_l("At least %(num)s characters, not a common password. "
+                                            "Every login session of the account ends.", num=MIN_LENGTH))
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[EqualTo("password", _l("The two passwords are not the same."))])
 
 
 @bp.route("/login/forgot", methods=["GET", "POST"])
@@ -38,7 +40,7 @@ def forgot():
         password_reset.request_reset(form.email.data, ip=request.remote_addr)
         db.session.commit()
         # The same answer whether or not the address has an account.
-        flash(SENT.format(minutes=current_app.config["PASSWORD_RESET_MINUTES"]), "info")
+        flash(str(SENT) % {"minutes": current_app.config["PASSWORD_RESET_MINUTES"]}, "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form), 422 if form.is_submitted() else 200
 
@@ -47,7 +49,7 @@ def forgot():
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
 def reset(token):
     if current_user.is_authenticated:
-        flash("You are logged in: change your password on your profile page.", "info")
+        flash(_("You are logged in: change your password on your profile page."), "info")
         return redirect(url_for("dashboard.index"))
     if password_reset.live_token(token) is None:
         return render_template("auth/reset_expired.html"), 404
@@ -60,5 +62,5 @@ def reset(token):
         db.session.rollback()
         return render_template("auth/reset.html", form=attach_errors(form, exc)), 422
     db.session.commit()
-    flash("Your password has been set. Log in with it.", "success")
+    flash(_("Your password has been set. Log in with it."), "success")
     return redirect(url_for("auth.login"))

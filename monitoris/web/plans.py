@@ -11,6 +11,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -31,7 +33,8 @@ bp = Blueprint("plans", __name__)
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 PENDING_HOURS = 24
 SESSION_KEY = "plan_import"
-FORMATS = [("html", "Web page (print it)"), ("docx", "Word (DOCX)"), ("xlsx", "Excel (XLSX)"), ("pdf", "PDF")]
+FORMATS = [("html", _l("Web page (print it)")), ("docx", _l("Word (DOCX)")), ("xlsx", _l("Excel (XLSX)")),
+           ("pdf", "PDF")]
 
 
 def max_bytes():
@@ -39,7 +42,7 @@ def max_bytes():
 
 
 class UploadForm(FlaskForm):
-    file = FileField("Plan file (XLSX, CSV or DOCX)", validators=[FileRequired("Choose the plan file.")])
+    file = FileField(_l("Plan file (XLSX, CSV or DOCX)"), validators=[FileRequired(_l("Choose the plan file."))])
 
 
 class ConfirmForm(FlaskForm):
@@ -51,9 +54,10 @@ class ReportForm(FlaskForm):
         csrf = False  # a GET form that only reads
 
     # Not validated against the choices: an organization one may not see is a 404, below, not a form error.
-    organization_id = SelectField("Organization", coerce=int, validate_choice=False, default=0)
-    year = IntegerField("Year", validators=[Optional(), NumberRange(implementation.MIN_YEAR, implementation.MAX_YEAR)])
-    format = SelectField("Format", choices=FORMATS, default="html")
+    organization_id = SelectField(_l("Organization"), coerce=int, validate_choice=False, default=0)
+    year = IntegerField(_l("Year"),
+                        validators=[Optional(), NumberRange(implementation.MIN_YEAR, implementation.MAX_YEAR)])
+    format = SelectField(_l("Format"), choices=FORMATS, default="html")
 
 
 # -- import ----------------------------------------------------------------------------------
@@ -74,8 +78,8 @@ def _forget_old_uploads(folder):
 def _read_upload(storage):
     data = storage.stream.read(max_bytes() + 1)
     if len(data) > max_bytes():
-        raise ValidationError(f"The file is larger than {max_bytes() // (1024 * 1024)} MB.",
-                              errors={"file": ["The file is too large."]})
+        raise ValidationError(_("The file is larger than %(size)s MB.", size=max_bytes() // (1024 * 1024)),
+                              errors={"file": [_("The file is too large.")]})
     return data
 
 
@@ -123,12 +127,12 @@ def confirm(act_id):
     form = ConfirmForm()
     pending = session.get(SESSION_KEY) or {}
     if not form.validate_on_submit() or pending.get("token") != form.token.data or pending.get("act_id") != act.id:
-        flash("This preview has expired or was already imported. Upload the plan again.", "error")
+        flash(_("This preview has expired or was already imported. Upload the plan again."), "error")
         return redirect(url_for("plans.upload", act_id=act.id))
     path = _pending_folder() / f"{pending['token']}.upload"
     if not path.exists():
         session.pop(SESSION_KEY, None)
-        flash("The uploaded plan is no longer here. Upload it again.", "error")
+        flash(_("The uploaded plan is no longer here. Upload it again."), "error")
         return redirect(url_for("plans.upload", act_id=act.id))
     try:
         plan = importer.import_plan(current_user, act, path.read_bytes(), pending.get("filename"))
@@ -144,8 +148,10 @@ def confirm(act_id):
     path.unlink(missing_ok=True)
     session.pop(SESSION_KEY, None)
     counts = plan.counts()
-    flash(f"Plan imported: {plan.created_tasks} tasks ({counts['sections']} sections, {counts['measures']} measures) "
-          f"and {plan.created_assignments} assignments; {counts['existing']} rows already existed.", "success")
+    flash(_("Plan imported: %(tasks)s tasks (%(sections)s sections, %(measures)s measures) "
+            "and %(assignments)s assignments; %(existing)s rows already existed.", tasks=plan.created_tasks,
+            sections=counts["sections"], measures=counts["measures"], assignments=plan.created_assignments,
+            existing=counts["existing"]), "success")
     return redirect(url_for("acts.show", act_id=act.id))
 
 
@@ -167,7 +173,7 @@ def act_report(act_id):
     everything = permissions.reads_everything(current_user)
     orgs = _report_organizations(current_user, act)
     form = ReportForm(request.args)
-    form.organization_id.choices = ([(0, "All organizations")] if everything else []) + [
+    form.organization_id.choices = ([(0, _("All organizations"))] if everything else []) + [
         (o.id, f"{o.short_name} — {o.name}") for o in orgs]
     if not request.args:
         form.year.data = clock.today().year

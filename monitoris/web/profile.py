@@ -1,6 +1,8 @@
 """The person's own page: language and phone, channels per kind of message, password, API tokens."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, SelectField, StringField
@@ -19,15 +21,15 @@ from monitoris.web.helpers import attach_errors
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
 KIND_TEXT = {
-    "reminder": ("Deadline reminders", "Before and on the due date of your assignments"),
-    "overdue": ("Overdue assignments", "After the due date has passed"),
-    "assignment": ("New assignments", "A task assigned to your body or to you"),
-    "review": ("Reviews", "Reports submitted, accepted or returned"),
-    "instruction": ("Instructions", "Instructions of the control body and their response deadlines"),
-    "extension": ("Extensions", "Requests to move a due date, and the decisions"),
-    "digest": ("Daily digest", "A morning summary of what is due and overdue"),
+    "reminder": (_l("Deadline reminders"), _l("Before and on the due date of your assignments")),
+    "overdue": (_l("Overdue assignments"), _l("After the due date has passed")),
+    "assignment": (_l("New assignments"), _l("A task assigned to your body or to you")),
+    "review": (_l("Reviews"), _l("Reports submitted, accepted or returned")),
+    "instruction": (_l("Instructions"), _l("Instructions of the control body and their response deadlines")),
+    "extension": (_l("Extensions"), _l("Requests to move a due date, and the decisions")),
+    "digest": (_l("Daily digest"), _l("A morning summary of what is due and overdue")),
 }
-CHANNEL_TEXT = {"email": "Email", "sms": "SMS", "in_app": "In Monitoris"}
+CHANNEL_TEXT = {"email": _l("Email"), "sms": _l("SMS"), "in_app": _l("In Monitoris")}
 
 
 @bp.before_request
@@ -37,10 +39,10 @@ def _signed_in():
 
 
 class DetailsForm(FlaskForm):
-    locale = SelectField("Language", choices=[(lo, LOCALE_LABELS.get(lo, lo)) for lo in LOCALES],
-                         description="Of the messages you receive by email, SMS and here.")
-    phone = StringField("Mobile phone (for SMS)", validators=[Optional(), Length(max=40)],
-                        description="With the country code, e.g. +994 50 123 45 67. Leave empty for no SMS.")
+    locale = SelectField(_l("Language"), choices=[(lo, LOCALE_LABELS.get(lo, lo)) for lo in LOCALES],
+                         description=_l("Of the messages you receive by email, SMS and here."))
+    phone = StringField(_l("Mobile phone (for SMS)"), validators=[Optional(), Length(max=40)],
+                        description=_l("With the country code, e.g. +994 50 123 45 67. Leave empty for no SMS."))
 
 
 class ChannelsForm(FlaskForm):
@@ -49,22 +51,23 @@ class ChannelsForm(FlaskForm):
 
 def _current_password(form, field):
     if not check_password(current_user.password_hash, field.data or ""):
-        raise ValidationError("This is not your current password.")
+        raise ValidationError(_("This is not your current password."))
 
 
 class PasswordChangeForm(FlaskForm):
-    current = PasswordField("Current password", validators=[DataRequired("Type your current password."),
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Type your current password.")),
                                                             _current_password])
-    password = PasswordField("New password", validators=[DataRequired("Type the new password.")],
-                             description=f"At least {MIN_LENGTH} characters. Your other login sessions end.")
-    confirm = PasswordField("Repeat the new password",
-                            validators=[EqualTo("password", "The two passwords are not the same.")])
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Type the new password."))],
+                             description=_l("At least %(num)s characters. Your other login sessions end.",
+                                             num=MIN_LENGTH))
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[EqualTo("password", _l("The two passwords are not the same."))])
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Name the token after where it will be used."),
-                                           Length(max=100)], description="Where the token will be used.")
-    expires_in_days = IntegerField("Valid for (days)", validators=[NumberRange(min=1)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Name the token after where it will be used.")),
+                                           Length(max=100)], description=_l("Where the token will be used."))
+    expires_in_days = IntegerField(_l("Valid for (days)"), validators=[NumberRange(min=1)])
 
 
 def _page(status=200, **forms):
@@ -101,7 +104,7 @@ def details():
         return _page(422, details=attach_errors(form, exc))
     db.session.commit()
     session["locale"] = form.locale.data  # the language menu shows the same choice
-    flash("Your details have been saved.", "success")
+    flash(_("Your details have been saved."), "success")
     return redirect(url_for("profile.show"))
 
 
@@ -117,7 +120,7 @@ def channels():
         db.session.rollback()
         return _page(422, channels_form=attach_errors(form, exc))
     db.session.commit()
-    flash("Your channels have been saved.", "success")
+    flash(_("Your channels have been saved."), "success")
     return redirect(url_for("profile.show", _anchor="channels"))
 
 
@@ -132,7 +135,7 @@ def password():
         db.session.rollback()
         return _page(422, password_form=attach_errors(form, exc))
     db.session.commit()
-    flash("Your password has been changed; your other login sessions have ended.", "success")
+    flash(_("Your password has been changed; your other login sessions have ended."), "success")
     return redirect(url_for("profile.show"))
 
 
@@ -155,5 +158,5 @@ def create_token():
 def revoke_token(token_id):
     tokens.revoke_token(current_user, token_id)
     db.session.commit()
-    flash("The token has been revoked; it no longer works.", "success")
+    flash(_("The token has been revoked; it no longer works."), "success")
     return redirect(url_for("profile.show", _anchor="tokens"))

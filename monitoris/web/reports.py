@@ -1,6 +1,9 @@
 """Execution reports: start (or revise), edit the draft, attach documents, submit, review."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -19,14 +22,14 @@ bp = Blueprint("reports", __name__)
 
 
 class ReportForm(FlaskForm):
-    period = SelectField("Reporting period", validate_choice=False)
-    text = TextAreaField("Information on completed works", validators=[Optional()])
-    progress = IntegerField("Progress (%)", validators=[InputRequired("Give the progress as a number."),
-                                                        NumberRange(0, 100, "A whole number from 0 to 100.")])
+    period = SelectField(_l("Reporting period"), validate_choice=False)
+    text = TextAreaField(_l("Information on completed works"), validators=[Optional()])
+    progress = IntegerField(_l("Progress (%)"), validators=[InputRequired(_l("Give the progress as a number.")),
+                                                        NumberRange(0, 100, _l("A whole number from 0 to 100."))])
 
 
 class ActionForm(FlaskForm):
-    comment = TextAreaField("Comment", validators=[Optional()])
+    comment = TextAreaField(_l("Comment"), validators=[Optional()])
 
 
 def _report(report_id):
@@ -59,7 +62,7 @@ def new(assignment_id):
     if not permissions.can_write_report(current_user, assignment):
         abort(403)
     form = ReportForm()
-    form.period.choices = [(p.label, f"{p.label} (due {p.due_on.isoformat()})")
+    form.period.choices = [(p.label, _("%(period)s (due %(date)s)", period=p.label, date=p.due_on.isoformat()))
                            for p in reports_service.periods(assignment)]
     current = reports_service.open_period(assignment)
     if request.method == "GET":
@@ -79,7 +82,7 @@ def new(assignment_id):
         return render_template("reports/form.html", form=attach_errors(form, exc), assignment=assignment,
                                report=None), 422
     db.session.commit()
-    flash("The draft report has been saved. Attach the documents, then submit it.", "success")
+    flash(_("The draft report has been saved. Attach the documents, then submit it."), "success")
     return redirect(url_for("reports.show", report_id=report.id))
 
 
@@ -107,7 +110,7 @@ def edit(report_id):
         return render_template("reports/form.html", form=attach_errors(form, exc), assignment=report.assignment,
                                report=report), 422
     db.session.commit()
-    flash("The draft report has been saved.", "success")
+    flash(_("The draft report has been saved."), "success")
     return redirect(url_for("reports.show", report_id=report.id))
 
 
@@ -123,7 +126,8 @@ def revise(report_id):
         db.session.rollback()
         return render_report(report, 409, general_errors=[exc.message])
     db.session.commit()
-    flash(f"Version {revision.version} started from the returned report; revise it and submit again.", "success")
+    flash(_("Version %(version)s started from the returned report; revise it and submit again.",
+            version=revision.version), "success")
     return redirect(url_for("reports.show", report_id=revision.id))
 
 
@@ -132,7 +136,7 @@ def revise(report_id):
 def submit(report_id):
     report = _report(report_id)
     if not ActionForm().validate_on_submit():
-        return render_report(report, 422, general_errors=["The form had expired. Please send it again."])
+        return render_report(report, 422, general_errors=[_("The form had expired. Please send it again.")])
     if not permissions.can_submit_report(current_user, report) and report.state == "draft":
         abort(403)
     try:
@@ -144,7 +148,7 @@ def submit(report_id):
         db.session.rollback()
         return render_report(report, 409, general_errors=[exc.message])
     db.session.commit()
-    flash("The report has been submitted to the control body.", "success")
+    flash(_("The report has been submitted to the control body."), "success")
     return redirect(url_for("reports.show", report_id=report.id))
 
 
@@ -155,10 +159,11 @@ def review(report_id):
     form = ActionForm()
     decision = request.form.get("decision", "")
     if not form.validate_on_submit() or decision not in ("accept", "return"):
-        return render_report(report, 422, form, ["Choose accept or return."])
+        return render_report(report, 422, form, [_("Choose accept or return.")])
     if not permissions.can_review_report(current_user, report):
         if report.state != "submitted":
-            return render_report(report, 409, form, [f"This report is {report.state}; it cannot be reviewed."])
+            return render_report(report, 409, form, [
+                _("This report is %(state)s; it cannot be reviewed.", state=report.state)])
         abort(403)
     checked = [int(v) for v in request.form.getlist("checked") if v.isdigit()]
     try:
@@ -167,8 +172,8 @@ def review(report_id):
         db.session.rollback()
         return render_report(report, 422, attach_errors(form, exc))
     db.session.commit()
-    flash("The report has been accepted." if decision == "accept" else
-          "The report has been returned for revision.", "success")
+    flash(_("The report has been accepted.") if decision == "accept" else
+          _("The report has been returned for revision."), "success")
     return redirect(url_for("assignments.show", assignment_id=report.assignment_id))
 
 
@@ -187,16 +192,18 @@ def upload_to(owner, render_error, next_url):
         valid = ActionForm().validate_on_submit()
     except RequestEntityTooLarge:
         db.session.rollback()
-        return render_error(413, [f"The upload is larger than the server accepts at once. Each file may be up to "
-                                  f"{documents_service.describe_limit()}; send large files one by one."])
+        return render_error(413, [_("The upload is larger than the server accepts at once. Each file may be up to "
+                                    "%(limit)s; send large files one by one.",
+                                    limit=documents_service.describe_limit())])
     if not valid:
-        return render_error(422, ["The form had expired. Please send it again."])
+        return render_error(422, [_("The form had expired. Please send it again.")])
     if not documents_service.can_attach(current_user, owner):
         if isinstance(owner, Report) and owner.state != "draft":
-            return render_error(409, [f"The report is {owner.state}: its documents can no longer change."])
+            return render_error(409, [_("The report is %(state)s: its documents can no longer change.",
+                                        state=owner.state)])
         abort(403)
     if not files:
-        return render_error(422, ["Choose one or more files to attach."])
+        return render_error(422, [_("Choose one or more files to attach.")])
     try:
         for f in files:
             documents_service.attach(current_user, owner, f.stream, f.filename)
@@ -207,5 +214,5 @@ def upload_to(owner, render_error, next_url):
         db.session.rollback()
         return render_error(413, [exc.message])
     db.session.commit()
-    flash(f"{len(files)} document{'s' if len(files) != 1 else ''} attached.", "success")
+    flash(ngettext("%(num)d document attached.", "%(num)d documents attached.", len(files)), "success")
     return redirect(next_url)

@@ -4,6 +4,8 @@ from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -34,7 +36,8 @@ def _admins_only():
 
 
 class PolicyForm(FlaskForm):
-    roles = CheckboxesField("Roles that must use two-factor login", choices=[(r, label(r, "role")) for r in ROLES])
+    roles = CheckboxesField(_l("Roles that must use two-factor login"),
+                            choices=[(r, label(r, "role")) for r in ROLES])
 
 
 def _day(text):
@@ -85,7 +88,7 @@ def policy():
             flash(exc.message, "error")
         else:
             db.session.commit()
-            flash("The security policy has been saved.", "success")
+            flash(_("The security policy has been saved."), "success")
             return redirect(url_for("security_admin.policy"))
     required = two_factor.required_roles()
     missing = []
@@ -105,5 +108,6 @@ def reset_two_factor(user_id):
         abort(400)
     two_factor.reset_by_admin(current_user, user)
     db.session.commit()
-    flash(f"Two-factor login of {user.name} is off; they set it up again at their next login.", "success")
+    flash(_("Two-factor login of %(name)s is off; they set it up again at their next login.", name=user.name),
+          "success")
     return redirect(url_for("security_admin.policy"))

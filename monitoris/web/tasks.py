@@ -2,6 +2,8 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
@@ -16,29 +18,31 @@ from monitoris.web.helpers import OptionalSelectField, attach_errors, get_visibl
 
 bp = Blueprint("tasks", __name__)
 
-RECURRENCE_LABELS = {"none": "Once", "annual": "Every year", "semiannual": "Every half-year",
-                     "quarterly": "Every quarter", "monthly": "Every month"}
+RECURRENCE_LABELS = {"none": _l("Once"), "annual": _l("Every year"), "semiannual": _l("Every half-year"),
+                     "quarterly": _l("Every quarter"), "monthly": _l("Every month")}
+PRIORITY_LABELS = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High")}
 
 
 class TaskForm(FlaskForm):
-    number = StringField("Number", validators=[DataRequired(message="A number is required."), Length(max=40)],
-                         description="Digits separated by dots, like 4 or 4.1.1. A sub-number goes under its section.")
-    title = TextAreaField("Event name", validators=[DataRequired(message="The event name is required.")])
-    indicator = TextAreaField("Assessment indicator", validators=[Optional()])
-    period_start = DateField("Fulfilment period from", validators=[Optional()])
-    period_end = DateField("Fulfilment period to", validators=[Optional()])
-    recurrence = SelectField("Recurrence", choices=[(r, RECURRENCE_LABELS[r]) for r in RECURRENCES])
-    due_on = DateField("Due date", validators=[Optional()])
-    priority = SelectField("Priority", choices=[(p, p.capitalize()) for p in PRIORITIES])
-    controller_id = OptionalSelectField("Controller")
-    published = BooleanField("Published in the open data")
+    number = StringField(_l("Number"), validators=[DataRequired(message=_l("A number is required.")), Length(max=40)],
+                         description=_l("Digits separated by dots, like 4 or 4.1.1. "
+                                        "A sub-number goes under its section."))
+    title = TextAreaField(_l("Event name"), validators=[DataRequired(message=_l("The event name is required."))])
+    indicator = TextAreaField(_l("Assessment indicator"), validators=[Optional()])
+    period_start = DateField(_l("Fulfilment period from"), validators=[Optional()])
+    period_end = DateField(_l("Fulfilment period to"), validators=[Optional()])
+    recurrence = SelectField(_l("Recurrence"), choices=[(r, RECURRENCE_LABELS[r]) for r in RECURRENCES])
+    due_on = DateField(_l("Due date"), validators=[Optional()])
+    priority = SelectField(_l("Priority"), choices=[(p, PRIORITY_LABELS[p]) for p in PRIORITIES])
+    controller_id = OptionalSelectField(_l("Controller"))
+    published = BooleanField(_l("Published in the open data"))
 
     def fill_choices(self):
         controllers = db.session.scalars(
             sa.select(User).join(UserRole, UserRole.user_id == User.id)
             .where(UserRole.role.in_(("controller", "admin")), User.active.is_(True))
             .order_by(User.name).distinct()).all()
-        self.controller_id.choices = [("", "— nobody yet —")] + [(u.id, u.name) for u in controllers]
+        self.controller_id.choices = [("", _l("— nobody yet —"))] + [(u.id, u.name) for u in controllers]
         return self
 
     def fields_for_service(self):
@@ -46,16 +50,17 @@ class TaskForm(FlaskForm):
 
 
 class StageForm(FlaskForm):
-    title = StringField("Control point", validators=[DataRequired(message="A title is required."), Length(max=500)])
-    due_on = DateField("Due", validators=[Optional()])
-    done_on = DateField("Done", validators=[Optional()])
+    title = StringField(_l("Control point"),
+                        validators=[DataRequired(message=_l("A title is required.")), Length(max=500)])
+    due_on = DateField(_l("Due"), validators=[Optional()])
+    done_on = DateField(_l("Done"), validators=[Optional()])
 
 
 class RequirementForm(FlaskForm):
-    text = StringField("What counts as evidence",
-                       validators=[DataRequired(message="The text is required."), Length(max=1000)])
-    document_kinds = StringField("Document kinds", validators=[Optional(), Length(max=200)],
-                                 description="For example: pdf, xlsx")
+    text = StringField(_l("What counts as evidence"),
+                       validators=[DataRequired(message=_l("The text is required.")), Length(max=1000)])
+    document_kinds = StringField(_l("Document kinds"), validators=[Optional(), Length(max=200)],
+                                 description=_l("For example: pdf, xlsx"))
 
 
 def _visible_task(task_id):
@@ -110,7 +115,7 @@ def create(act_id):
         db.session.rollback()
         return _render_form(attach_errors(form, exc), act, status=422)
     db.session.commit()
-    flash(f"Task {task.number} has been added.", "success")
+    flash(_("Task %(number)s has been added.", number=task.number), "success")
     if request.form.get("then") == "another":
         return redirect(url_for("tasks.create", act_id=act.id))
     return redirect(url_for("acts.show", act_id=act.id, _anchor=f"task-{task.id}"))
@@ -129,7 +134,7 @@ def edit(task_id):
         db.session.rollback()
         return _render_form(attach_errors(form, exc), task.act, task, status=422)
     db.session.commit()
-    flash(f"Task {task.number} has been saved.", "success")
+    flash(_("Task %(number)s has been saved.", number=task.number), "success")
     return redirect(url_for("tasks.show", task_id=task.id))
 
 
@@ -148,7 +153,7 @@ def add_stage(task_id):
         db.session.rollback()
         return render_task(task, stage_form=attach_errors(form, exc), status=422)
     db.session.commit()
-    flash("The control point has been added.", "success")
+    flash(_("The control point has been added."), "success")
     return redirect(url_for("tasks.show", task_id=task.id, _anchor="stages"))
 
 
@@ -178,7 +183,7 @@ def edit_stage(stage_id):
         return render_template("tasks/stage_form.html", form=attach_errors(form, exc), stage=stage,
                                task=stage.task), 422
     db.session.commit()
-    flash("The control point has been saved.", "success")
+    flash(_("The control point has been saved."), "success")
     return redirect(url_for("tasks.show", task_id=stage.task_id, _anchor="stages"))
 
 
@@ -189,7 +194,7 @@ def remove_stage(stage_id):
     task_id = _editable(stage.task).id
     tasks_service.remove_stage(current_user, stage)
     db.session.commit()
-    flash("The control point has been removed.", "success")
+    flash(_("The control point has been removed."), "success")
     return redirect(url_for("tasks.show", task_id=task_id, _anchor="stages"))
 
 
@@ -209,7 +214,7 @@ def add_requirement(task_id):
         db.session.rollback()
         return render_task(task, requirement_form=attach_errors(form, exc), status=422)
     db.session.commit()
-    flash("The evidence requirement has been added.", "success")
+    flash(_("The evidence requirement has been added."), "success")
     return redirect(url_for("tasks.show", task_id=task.id, _anchor="requirements"))
 
 
@@ -222,5 +227,5 @@ def remove_requirement(requirement_id):
     task_id = _editable(requirement.task).id
     tasks_service.remove_requirement(current_user, requirement)
     db.session.commit()
-    flash("The evidence requirement has been removed.", "success")
+    flash(_("The evidence requirement has been removed."), "success")
     return redirect(url_for("tasks.show", task_id=task_id, _anchor="requirements"))

@@ -3,6 +3,8 @@
 import time
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -23,16 +25,16 @@ ENROLLING = "two_factor_enrolling"
 
 
 class CodeForm(FlaskForm):
-    code = StringField("Code", validators=[DataRequired("Type the code."), Length(max=20)],
-                       description="The 6 digits your authenticator app shows now, or one of your recovery codes.")
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Type the code.")), Length(max=20)],
+                       description=_l("The 6 digits your authenticator app shows now, or one of your recovery codes."))
 
 
 class ConfirmForm(FlaskForm):
-    code = StringField("Code from the app", validators=[DataRequired("Type the code."), Length(max=20)])
+    code = StringField(_l("Code from the app"), validators=[DataRequired(_l("Type the code.")), Length(max=20)])
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField("Your password", validators=[DataRequired("Type your password.")])
+    password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Type your password."))])
 
 
 def begin_pending_login(user, next_url):
@@ -61,7 +63,7 @@ def verify():
         return redirect(url_for("dashboard.index"))
     user, next_url = _pending_user()
     if user is None:
-        flash("Log in again: the time for the second step has run out.", "info")
+        flash(_("Log in again: the time for the second step has run out."), "info")
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
@@ -81,7 +83,8 @@ def verify():
         db.session.commit()
         login_user(user)
         if left is not None:
-            flash(f"You used a recovery code; {left} are left. Make new ones on your two-factor page.", "warning")
+            flash(_("You used a recovery code; %(left)s are left. Make new ones on your two-factor page.", left=left),
+                  "warning")
         return redirect(next_url)
     return render_template("auth/two_factor_verify.html", form=form), 422 if form.is_submitted() else 200
 
@@ -154,5 +157,5 @@ def disable():
         db.session.rollback()
         return _setup_page(422, disable_form=attach_errors(form, exc))
     db.session.commit()
-    flash("Two-factor login is off.", "success")
+    flash(_("Two-factor login is off."), "success")
     return redirect(url_for("two_factor.setup"))

@@ -38,7 +38,8 @@ def test_language_and_phone_are_saved_and_audited(login, w):
     assert (w.exec_sa.locale, w.exec_sa.phone) == ("ru", "+994 50 111 22 33")
     event = db.session.scalar(sa.select(Event).where(Event.action == "user.updated"))
     assert event.actor_id == w.exec_sa.id and event.after == {"locale": "ru", "phone": "+994 50 111 22 33"}
-    assert "Your details have been saved." in text(b.get("/profile"))
+    # The confirmation already speaks the language just chosen.
+    assert "Ваши данные сохранены." in text(b.get("/profile"))
 
 
 def test_channel_choices_are_stored_and_used_by_the_outbox(login, w):
