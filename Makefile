@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app monitoris
 
 MAIL_PORT ?= 8025
 # The benchmarks `make bench` runs, in order: bench/<name>.py, each on a fresh PostgreSQL database.
-BENCHMARKS := deadline_scan dispatch_rate list_api analysis plan_import upload_memory
+BENCHMARKS := deadline_scan dispatch_rate list_api analysis plan_import upload_memory two_instances
 # Links in the demo's emails point at the port the demo serves on.
 export MONITORIS_BASE_URL ?= http://127.0.0.1:$(PORT)
 

@@ -86,7 +86,11 @@ def _filters(params):
 
 
 def bare_statements(app, mix):
-    """Each request's page and count statements as SQL text (literal values), built in the app's context."""
+    """Each request's page and count statements as SQL text (literal values), built in the app's context.
+
+    The same SQL the endpoint sends: the page, then (only when the page is full, as ``queries.paginate``
+    does) the count of the same filters without the sort's joins and ORDER BY.
+    """
     users, out = {}, []
     with app.app_context():
         today = clock.today()
@@ -95,9 +99,10 @@ def bare_statements(app, mix):
             stmt = queries.assignments(user, today=today, **_filters(params))
             page = int(params.get("page", 1))
             page_sql = stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-            count_sql = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
-            out.append([str(s.compile(db.engine, compile_kwargs={"literal_binds": True}))
-                        for s in (page_sql, count_sql)])
+            count_sql = (queries.assignments(user, today=today, sort=None, **_filters(params))
+                         .with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None))
+            out.append([page] + [str(s.compile(db.engine, compile_kwargs={"literal_binds": True}))
+                                 for s in (page_sql, count_sql)])
     return out
 
 
@@ -154,9 +159,11 @@ def sql_worker(url):
     def make():
         conn = psycopg.connect(url, autocommit=True)
 
-        def do(statements):
-            for sql in statements:
-                conn.execute(sql).fetchall()
+        def do(job):
+            page, page_sql, count_sql = job
+            rows = conn.execute(page_sql).fetchall()
+            if not (len(rows) < PAGE_SIZE and (rows or page == 1)):
+                conn.execute(count_sql).fetchall()
         return do
     return make
 

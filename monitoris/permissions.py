@@ -5,6 +5,7 @@ The scope functions add a WHERE clause built from the same rule as the matching
 """
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 from sqlalchemy.orm import object_session
 
 from monitoris.extensions import db
@@ -29,7 +30,15 @@ def _own_organization_id_list(user):
     """The same ids as a list: a scoped list query then names them, so PostgreSQL estimates the rows of a
     few bodies (and walks their index) instead of guessing a subquery matches half the table."""
     session = object_session(user) or db.session  # the live feed re-checks in its own short session
-    return list(session.scalars(_own_organization_ids(user))) or [0]
+    if not has_request_context() or session is not db.session():
+        return list(session.scalars(_own_organization_ids(user))) or [0]
+    # Computed once per request (a list page and its count both scope by it); kept in the WSGI environ,
+    # which lives exactly as long as the request.
+    cache = request.environ.setdefault("monitoris.own_organization_ids", {})
+    key = (user.id, user.organization.path)
+    if key not in cache:
+        cache[key] = list(session.scalars(_own_organization_ids(user))) or [0]
+    return list(cache[key])
 
 
 # -- organizations and users ---------------------------------------------------------

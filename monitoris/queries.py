@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, g
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from monitoris import permissions
@@ -78,16 +79,50 @@ def close_read_session(_exc=None):
         session.close()
 
 
-def paginate(stmt, page=1, per_page=25):
+def count_of(stmt):
+    """How many rows ``stmt`` selects: a plain ``count(*)`` over its FROM and WHERE, without its ORDER BY.
+
+    Only for a plain filtered SELECT (no DISTINCT, GROUP BY or LIMIT), such as ``assignments(...)``.
+    """
+    return db.session.scalar(stmt.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None))
+
+
+def paginate(stmt, page=1, per_page=25, count_stmt=None):
+    """One page of ``stmt`` and the total.  ``count_stmt`` (the same rows, fewer joins) is counted with
+    ``count_of`` instead of wrapping ``stmt`` in a subquery.
+
+    A page that is not full (and not empty) already tells the total, so most short lists cost one query.
+    """
     page = max(1, int(page or 1))
     per_page = max(1, min(int(per_page or 25), MAX_PAGE_SIZE))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    offset = (page - 1) * per_page
+    items = db.session.scalars(stmt.limit(per_page).offset(offset)).unique().all()
+    if len(items) < per_page and (items or page == 1):
+        total = offset + len(items)
+    elif count_stmt is not None:
+        total = count_of(count_stmt)
+    else:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     return Page(items, total, page, per_page)
 
 
-def assignments(user, *, today, organization_id=None, act_id=None, task_id=None, state=None, overdue=None,
-                due_before=None, due_after=None, q=None, responsible_id=None, top_level=None, sort="due_on"):
+def _among(column, ids):
+    """``column IN ids``.  On PostgreSQL one array parameter (``= ANY(%s)``) instead of one per id: an act's
+    hundreds of task ids otherwise make a new SQL text each time, which SQLAlchemy and psycopg both parse
+    anew (~7 ms a request), and the planner treats the array as it does the list."""
+    ids = list(ids) or [0]
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.literal(ids, postgresql.ARRAY(sa.Integer)))
+    return column.in_(ids)
+
+
+def task_ids_of_act(act_id):
+    return db.session.scalars(sa.select(Task.id).where(Task.act_id == act_id)).all()
+
+
+def assignments(user, *, today, organization_id=None, act_id=None, task_id=None, task_ids=None, state=None,
+                overdue=None, due_before=None, due_after=None, q=None, responsible_id=None, top_level=None,
+                sort="due_on"):
     """Assignments ``user`` may see, filtered.  Unknown sort keys fall back to the due date.
 
     Tasks and organizations are joined only when a filter or the sort needs them: every join
@@ -107,8 +142,9 @@ def assignments(user, *, today, organization_id=None, act_id=None, task_id=None,
     if act_id:
         # The act's tasks by id: PostgreSQL then filters assignments with a hashed list instead of joining
         # a task to every assignment it walks in due-date order.
-        task_ids = db.session.scalars(sa.select(Task.id).where(Task.act_id == act_id)).all()
-        stmt = stmt.where(Assignment.task_id.in_(task_ids or [0]))
+        stmt = stmt.where(_among(Assignment.task_id, task_ids_of_act(act_id)))
+    if task_ids is not None:
+        stmt = stmt.where(_among(Assignment.task_id, task_ids))
     if task_id:
         stmt = stmt.where(Assignment.task_id == task_id)
     if state:

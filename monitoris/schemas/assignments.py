@@ -80,6 +80,39 @@ class AssignmentDetailSchema(AssignmentSchema):
 
 
 AssignmentPageSchema = page_schema(AssignmentSchema, "AssignmentPage")
+
+# The fields AssignmentSchema dumps straight from the object's attribute of the same name.
+_PLAIN = ("id", "task_id", "organization_id", "parent_id", "role", "responsible_id", "progress", "note", "version")
+_DATES = ("due_on", "original_due_on")
+_TIMES = ("submitted_at", "accepted_at", "created_at", "updated_at")
+
+
+def dump_assignment_items(assignments, actor, today):
+    """What ``AssignmentSchema(many=True).dump(assignments)`` gives, for list pages, about ten times faster.
+
+    marshmallow walks 17 field objects per item; a list page dumps up to 200 items on every request.
+    The schema stays the contract (and the OpenAPI document); tests/api/test_list_fast_path.py checks
+    that both give the same output.  The allowed actions depend on the actor (one per request), the
+    state, the body and, for a delegated assignment, its parent: computed once per combination.
+    """
+    actions = {}
+    items = []
+    for a in assignments:
+        key = (a.state, a.organization_id, a.parent_id)
+        if key not in actions:
+            actions[key] = [x for x in a.allowed_actions() if permissions.can_transition(actor, a, x)]
+        item = {name: getattr(a, name) for name in _PLAIN}
+        for name in _DATES:
+            value = getattr(a, name)
+            item[name] = None if value is None else value.isoformat()
+        for name in _TIMES:
+            value = getattr(a, name)
+            item[name] = None if value is None else value.isoformat()
+        item["state"] = a.state
+        item["overdue"] = a.is_overdue(today)
+        item["allowed_actions"] = list(actions[key])
+        items.append(item)
+    return items
 SORTS = [s for key in ASSIGNMENT_SORTS for s in (key, f"-{key}")]
 
 

@@ -9,11 +9,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from monitoris import clock
 from monitoris.errors import NotFound, ValidationError
 from monitoris.extensions import db
-from monitoris.models import ApiToken
+from monitoris.models import ApiToken, User
 from monitoris.services import audit
 
 # A recognisable prefix lets secret scanners spot a leaked token.
@@ -72,7 +73,13 @@ def authenticate(raw):
     """The live token behind ``raw``, or None.  Touches ``last_used_at`` at most once a minute."""
     if not raw or not raw.startswith(PREFIX) or len(raw) > 200:
         return None
-    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == token_hash(raw)))
+    # One query for the token, its user, the user's organization and roles (the user's roles would
+    # otherwise cost a second round trip on every API request).
+    token = db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.token_hash == token_hash(raw))
+        .options(joinedload(ApiToken.user).joinedload(User.organization),
+                 joinedload(ApiToken.user).joinedload(User.role_rows))
+    ).unique().one_or_none()
     now = clock.now()
     if token is None or not token.is_live(now):
         return None
