@@ -26,6 +26,8 @@ import pyotp
 from babel.support import Translations
 from playwright.sync_api import sync_playwright
 
+from bench.common import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("MONITORIS_CHROMIUM", "/usr/bin/chromium")
 CONTROLLER = "controller@monitoris.example"
@@ -48,12 +50,6 @@ with app.app_context():
     db.session.commit()
     print(secret)
 """
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def az(message):

@@ -1,6 +1,8 @@
 """Shared bench plumbing: a fresh PostgreSQL database built by the migrations, an app on it, timing."""
 
+import http.client
 import os
+import socket
 import statistics
 import time
 import uuid
@@ -50,6 +52,28 @@ def timed(function, repeat=5):
         result = function()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times), result
+
+
+def free_port():
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(port, seconds=30, path="/readyz"):
+    """Wait until the server on ``port`` answers ``path`` with 200; RuntimeError after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", path)
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"the server on port {port} did not become ready")
 
 
 def figure(name, value, unit):

@@ -20,7 +20,6 @@ import http.client
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,7 +33,7 @@ from pathlib import Path
 import psycopg
 import sqlalchemy as sa
 
-from bench.common import bench_database, figure, make_app
+from bench.common import bench_database, figure, free_port, make_app, wait_ready
 from bench.datagen import generate
 from monitoris import clock, queries
 from monitoris.extensions import db
@@ -43,12 +42,6 @@ from monitoris.services import tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_SIZE = 50
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def request_mix(controller_id, executor_id, organization_ids, act_ids, count, seed=11):
@@ -185,17 +178,7 @@ def gunicorn(url, instance, workers, threads):
          "--access-logfile", str(Path(instance) / "access.log"), "wsgi:app"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        for _ in range(200):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/readyz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
-        else:
-            raise RuntimeError("gunicorn did not become ready; see " + log.name)
+        wait_ready(port, seconds=20)
         yield port
     finally:
         process.terminate()

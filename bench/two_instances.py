@@ -50,8 +50,7 @@ import psycopg
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from bench.common import bench_database, figure, make_app
-from bench.list_api import free_port
+from bench.common import bench_database, figure, free_port, make_app, wait_ready
 from monitoris.extensions import db
 from monitoris.models import Assignment, Event, User, UserRole
 from monitoris.models.notification import Notification, NotificationPreference
@@ -163,20 +162,6 @@ def _signal_group(process, sig):
         os.killpg(process.pid, sig)
     except ProcessLookupError:
         pass
-
-
-def wait_ready(port, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/readyz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the instance on port {port} did not become ready")
 
 
 # -- the workload -----------------------------------------------------------------------------

@@ -36,15 +36,11 @@ import time
 import uuid
 from pathlib import Path
 
+from bench.common import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 CHUNK = 1024 * 1024
 PATTERN = hashlib.sha256(b"monitoris").digest() * (CHUNK // 32)  # incompressible-looking, not all zeros
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_kb(pid):
