@@ -32,6 +32,7 @@ from monitoris import clock
 from monitoris.extensions import db
 from monitoris.models import OPEN_STATES, Act, Assignment, Document, Organization, Report, Task
 from monitoris.queries import Page
+from monitoris.text import contains as text_contains
 
 PUBLIC_ACT_STATES = ("active", "closed")
 # The state of a measure as the public sees it, derived from its bodies' assignments (cancelled ones aside).
@@ -245,10 +246,9 @@ def _tasks_statement(today, *, act_id=None, organization_id=None, state=None, q=
         states = [state] if isinstance(state, str) else list(state)
         stmt = stmt.where(state_col.in_([x for x in states if x in TASK_STATES]))
     if q and q.strip():
-        needle = q.strip().lower()
         stmt = stmt.where(sa.or_(
-            sa.func.lower(Task.title).contains(needle, autoescape=True),
-            sa.func.lower(Task.indicator).contains(needle, autoescape=True),
+            text_contains(Task.title, q),
+            text_contains(Task.indicator, q),
             Task.number.startswith(q.strip(), autoescape=True),
         ))
     return stmt.order_by(Task.act_id, Task.sort_key, Task.id)
@@ -369,7 +369,7 @@ def _acts(today, *, act_id=None, q=None):
     if act_id is not None:
         stmt = stmt.where(Act.id == act_id)
     if q and q.strip():
-        stmt = stmt.where(sa.func.lower(Act.title).contains(q.strip().lower(), autoescape=True))
+        stmt = stmt.where(text_contains(Act.title, q))
     stmt = stmt.order_by(Act.state != "active", Act.signed_on.desc().nulls_last(), Act.id.desc())
     result = [PublicAct(id=a.id, kind=a.kind, number=a.number, title=a.title, issuer=a.issuer, signed_on=a.signed_on,
                         summary=a.summary, state=a.state) for a in db.session.scalars(stmt)]

@@ -10,7 +10,7 @@ from flask import current_app, g
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from monitoris import permissions
+from monitoris import permissions, text
 from monitoris.extensions import db
 from monitoris.models import OPEN_STATES, STATES, Act, Assignment, Organization, Task, User, UserRole
 
@@ -163,13 +163,11 @@ def assignments(user, *, today, organization_id=None, act_id=None, task_id=None,
     if top_level:
         stmt = stmt.where(Assignment.parent_id.is_(None))
     if q and q.strip():
-        # autoescape: a "%" or "_" typed into the search box is text, not a wildcard.
-        needle = q.strip().lower()
         stmt = stmt.where(sa.or_(
-            sa.func.lower(Task.title).contains(needle, autoescape=True),
+            text.contains(Task.title, q),
             Task.number.startswith(q.strip(), autoescape=True),
-            sa.func.lower(Organization.short_name).contains(needle, autoescape=True),
-            sa.func.lower(Organization.name).contains(needle, autoescape=True),
+            text.contains(Organization.short_name, q),
+            text.contains(Organization.name, q),
         ))
     descending = sort.startswith("-") if sort else False
     columns = ASSIGNMENT_SORTS.get((sort or "").lstrip("-"), ASSIGNMENT_SORTS["due_on"])
@@ -202,7 +200,7 @@ def acts(user, *, state=None, q=None):
     if state:
         stmt = stmt.where(Act.state == state)
     if q:
-        stmt = stmt.where(sa.func.lower(Act.title).contains(q.strip().lower(), autoescape=True))
+        stmt = stmt.where(text.contains(Act.title, q))
     return stmt.order_by(Act.state != "active", Act.signed_on.desc().nulls_last(), Act.id.desc())
 
 
@@ -229,9 +227,7 @@ def organizations(*, q=None, kind=None, active=None):
     if active is not None:
         stmt = stmt.where(Organization.active.is_(active))
     if q:
-        needle = q.strip().lower()
-        stmt = stmt.where(sa.or_(sa.func.lower(Organization.name).contains(needle, autoescape=True),
-                                 sa.func.lower(Organization.short_name).contains(needle, autoescape=True)))
+        stmt = stmt.where(sa.or_(text.contains(Organization.name, q), text.contains(Organization.short_name, q)))
     return stmt.order_by(Organization.path)
 
 
@@ -245,9 +241,8 @@ def users(*, q=None, organization_id=None, role=None, active=None):
     if active is not None:
         stmt = stmt.where(User.active.is_(active))
     if q:
-        needle = q.strip().lower()
-        stmt = stmt.where(sa.or_(*(sa.func.lower(column).contains(needle, autoescape=True)
-                                   for column in (User.name, User.email, Organization.short_name))))
+        stmt = stmt.where(sa.or_(*(text.contains(column, q) for column in (User.name, User.email,
+                                                                         Organization.short_name))))
     return stmt.order_by(Organization.short_name, User.name, User.id)
 
 
