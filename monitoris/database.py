@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
 
-from monitoris.text import fold_text
+from monitoris.text import compare_az, fold_text
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -67,6 +67,7 @@ def configure_sqlite(engine):
         cursor = dbapi_connection.cursor()
         # The searchable form of text (monitoris.text.fold), which SQLite cannot compute itself.
         dbapi_connection.create_function("monitoris_fold", 1, fold_text, deterministic=True)
+        dbapi_connection.create_collation("monitoris_az", compare_az)
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA busy_timeout = 10000")
         cursor.execute("PRAGMA journal_mode = WAL")

@@ -243,7 +243,7 @@ def users(*, q=None, organization_id=None, role=None, active=None):
     if q:
         stmt = stmt.where(sa.or_(*(text.contains(column, q) for column in (User.name, User.email,
                                                                          Organization.short_name))))
-    return stmt.order_by(Organization.short_name, User.name, User.id)
+    return stmt.order_by(Organization.short_name, text.az_order(User.name), User.id)
 
 
 def executive_bodies():

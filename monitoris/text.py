@@ -41,3 +41,40 @@ def _fold_postgresql(element, compiler, **kw):
 def contains(column, q):
     """``column`` contains the search text ``q``, ignoring case (Azerbaijani-aware); % and _ are text."""
     return fold(column).contains(fold_text(q.strip()), autoescape=True)
+
+
+# -- sorting --------------------------------------------------------------------------------------
+
+# The Azerbaijani Latin alphabet in its order (x after h, ı before i, q after k, ç ə ğ ö ş ü in place).
+AZ_ALPHABET = "abcçdeəfgğhxıijkqlmnoöprsştuüvyz"
+_RANK = {letter: index for index, letter in enumerate(AZ_ALPHABET)}
+
+
+def az_sort_key(value):
+    """A key that sorts names in Azerbaijani alphabetical order, case-insensitively; other letters after."""
+    lowered = (value or "").replace("İ", "i").replace("I", "ı").lower()
+    return [(_RANK[c], c) if c in _RANK else (len(_RANK) + ord(c), c) for c in lowered]
+
+
+def compare_az(a, b):
+    """SQLite collation: -1, 0 or 1 in Azerbaijani order."""
+    ka, kb = az_sort_key(a), az_sort_key(b)
+    return (ka > kb) - (ka < kb)
+
+
+class az_order(FunctionElement):  # noqa: N801 - used like a SQL function
+    """SQL: ``column`` collated in Azerbaijani order, for ORDER BY of names."""
+
+    type = sa.String()
+    inherit_cache = True
+    name = "az_order"
+
+
+@compiles(az_order)
+def _az_order_sqlite(element, compiler, **kw):
+    return f"({compiler.process(element.clauses, **kw)} COLLATE monitoris_az)"
+
+
+@compiles(az_order, "postgresql")
+def _az_order_postgresql(element, compiler, **kw):
+    return f'({compiler.process(element.clauses, **kw)} COLLATE "az-x-icu")'

@@ -4,7 +4,7 @@ import pytest
 
 from monitoris import clock, queries
 from monitoris.extensions import db
-from monitoris.text import fold_text
+from monitoris.text import az_sort_key, fold_text
 from tests.factories import make_act, make_assignment, make_org, make_task, make_user
 
 
@@ -43,3 +43,13 @@ def test_percent_and_underscore_are_text():
     make_assignment(make_task(act, "2", title="1000 coverage"))
     rows = queries.paginate(queries.assignments(controller, today=clock.today(), q="100%")).items
     assert [a.task.title for a in rows] == ["100% coverage"]
+
+
+def test_people_are_listed_in_azerbaijani_alphabetical_order():
+    body = make_org("AZ")
+    names = ["İlham", "Xəyal", "Çingiz", "Həsən", "Əli", "Ilqar", "Elvin", "Cavid"]
+    for name in names:
+        make_user(organization=body, name=name)
+    listed = [u.name for u in db.session.scalars(queries.users(organization_id=body.id))]
+    assert listed == ["Cavid", "Çingiz", "Elvin", "Əli", "Həsən", "Xəyal", "Ilqar", "İlham"]
+    assert sorted(names, key=az_sort_key) == listed
