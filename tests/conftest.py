@@ -92,6 +92,9 @@ def _fresh_globals(sender, **extra):
 def _transaction(app, frozen_clock):
     """Every test runs in a transaction that is rolled back; commits inside become savepoints."""
     frozen_clock.at = START
+    # The app context (and its ``g``) outlives each test: Flask-Babel's cached locale of the last
+    # request must not translate the next test's service messages (outside a request it is English).
+    g.pop("_flask_babel", None)
     engines = db.engines
     engine = engines[None]
     connection = engine.connect()

@@ -7,8 +7,10 @@ they are written as text, never as formulas.
 
 import csv
 import io
+import re
 from datetime import date, datetime
 
+from flask_babel import gettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 
@@ -43,10 +45,11 @@ def to_csv(columns, rows):
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def to_xlsx(columns, rows, title="Analysis"):
+def to_xlsx(columns, rows, title=None):
+    """Headers and titles may be lazy translations: openpyxl takes plain strings only."""
     book = Workbook()
     sheet = book.active
-    sheet.title = str(title)[:31]
+    sheet.title = _sheet_title(title if title is not None else gettext("Analysis"))
     sheet.append([str(h) for _, h in columns])
     for row in rows:
         sheet.append([None] * len(columns))
@@ -60,6 +63,11 @@ def to_xlsx(columns, rows, title="Analysis"):
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _sheet_title(title):
+    """A worksheet name: at most 31 characters, none of []:*?/\\ (a translation may bring them)."""
+    return re.sub(r"[\[\]:*?/\\]", " ", str(title))[:31].strip() or "Sheet"
 
 
 def render(fmt, columns, rows, title):

@@ -6,6 +6,7 @@ their own and joined on the same key.  Python only turns the result rows into di
 """
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from monitoris.analysis import items as items_module
 from monitoris.analysis import sql
@@ -17,13 +18,14 @@ FIGURES = COUNTS + ("timeliness", "average_delay", "median_delay", "reviews", "r
                     "extension_requests", "extensions_granted", "days_added", "instructions_received",
                     "instructions_answered", "median_response_days")
 LABELS = {
-    "assigned": "Assigned", "accepted": "Accepted", "on_time": "Accepted on time", "late": "Accepted late",
-    "overdue": "Overdue now", "open_not_due": "Open, not yet due", "timeliness": "Timeliness %",
-    "average_delay": "Average delay (days)", "median_delay": "Median delay (days)", "reviews": "Reviews",
-    "returns": "Returned for revision", "return_rate": "Return rate %", "extension_requests": "Extensions asked",
-    "extensions_granted": "Extensions granted", "days_added": "Days added", "instructions_received":
-    "Instructions received", "instructions_answered": "Instructions answered",
-    "median_response_days": "Median response (days)",
+    "assigned": _l("Assigned"), "accepted": _l("Accepted"), "on_time": _l("Accepted on time"),
+    "late": _l("Accepted late"), "overdue": _l("Overdue now"), "open_not_due": _l("Open, not yet due"),
+    "timeliness": _l("Timeliness %"), "average_delay": _l("Average delay (days)"),
+    "median_delay": _l("Median delay (days)"), "reviews": _l("Reviews"), "returns": _l("Returned for revision"),
+    "return_rate": _l("Return rate %"), "extension_requests": _l("Extensions asked"),
+    "extensions_granted": _l("Extensions granted"), "days_added": _l("Days added"),
+    "instructions_received": _l("Instructions received"), "instructions_answered": _l("Instructions answered"),
+    "median_response_days": _l("Median response (days)"),
 }
 GROUPS = ("organization", "act", "controller", "month", "overall")
 # Item columns summed into the counts of the same name.

@@ -9,6 +9,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from monitoris import clock, permissions, queries
 from monitoris.analysis import figures, index, sql
@@ -105,15 +106,15 @@ def months(date_from: date, date_to: date):
 
 
 _LEAD_COLUMNS = {
-    "organization": [("rank", "Rank"), ("name", "Body"), ("full_name", "Name"), ("kind", "Kind")],
-    "act": [("name", "Act"), ("full_name", "Number")],
-    "controller": [("name", "Controller"), ("full_name", "Email")],
+    "organization": [("rank", _l("Rank")), ("name", _l("Body")), ("full_name", _l("Name")), ("kind", _l("Kind"))],
+    "act": [("name", _l("Act")), ("full_name", _l("Number"))],
+    "controller": [("name", _l("Controller")), ("full_name", _l("Email"))],
     "overall": [],
 }
-TREND_COLUMNS = [("month", "Month"), ("assigned", "Assigned"), ("accepted", "Accepted"),
-                 ("on_time", "Accepted on time"), ("late", "Accepted late"), ("overdue", "Overdue now"),
-                 ("open_not_due", "Open, not yet due"), ("timeliness", "Timeliness %"),
-                 ("average_delay", "Average delay (days)"), ("median_delay", "Median delay (days)")]
+TREND_COLUMNS = [("month", _l("Month"))] + [(k, figures.LABELS[k]) for k in (
+    "assigned", "accepted", "on_time", "late", "overdue", "open_not_due", "timeliness", "average_delay",
+    "median_delay")]
+INDEX_COLUMNS = [("index", _l("Discipline index")), ("grade", _l("Grade"))]
 
 
 def columns(group):
@@ -121,4 +122,4 @@ def columns(group):
     if group == "month":
         return TREND_COLUMNS
     return (_LEAD_COLUMNS[group] + [(k, figures.LABELS[k]) for k in figures.FIGURES]
-            + [("index", "Discipline index"), ("grade", "Grade")])
+            + INDEX_COLUMNS)

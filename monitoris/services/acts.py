@@ -1,5 +1,7 @@
 """Acts: create, edit, activate and close (controllers)."""
 
+from flask_babel import gettext as _
+
 from monitoris import clock, permissions
 from monitoris.errors import Forbidden, ValidationError
 from monitoris.extensions import db
@@ -12,15 +14,15 @@ FIELDS = ("kind", "number", "signed_on", "title", "issuer", "summary", "state")
 def _validate(fields):
     errors = {}
     if "title" in fields and not (fields["title"] or "").strip():
-        errors["title"] = ["A title is required."]
+        errors["title"] = [_("A title is required.")]
     if "kind" in fields and fields["kind"] not in ACT_KINDS:
-        errors["kind"] = [f"Choose one of: {', '.join(ACT_KINDS)}."]
+        errors["kind"] = [_("Choose one of: %(choices)s.", choices=", ".join(ACT_KINDS))]
     if "state" in fields and fields["state"] not in ACT_STATES:
-        errors["state"] = [f"Choose one of: {', '.join(ACT_STATES)}."]
+        errors["state"] = [_("Choose one of: %(choices)s.", choices=", ".join(ACT_STATES))]
     if fields.get("signed_on") and fields["signed_on"] > clock.today():
-        errors["signed_on"] = ["The signing date cannot be in the future."]
+        errors["signed_on"] = [_("The signing date cannot be in the future.")]
     if errors:
-        raise ValidationError("The act could not be saved.", errors=errors)
+        raise ValidationError(_("The act could not be saved."), errors=errors)
 
 
 def _apply(act, fields):

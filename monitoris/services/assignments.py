@@ -1,6 +1,7 @@
 """Assignments: giving a task to an executive body, the workflow, delegation inside a body."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from monitoris import clock, permissions
 from monitoris.errors import Forbidden, IllegalTransition, ValidationError
@@ -18,6 +19,7 @@ from monitoris.models import (
 from monitoris.models.assignment import REPORT_ACTIONS
 from monitoris.notifications import messages
 from monitoris.services import audit
+from monitoris.services.wording import ASSIGNMENT_STATES, word
 
 ACTION_NAMES = {
     "start": "start work on",
@@ -28,14 +30,48 @@ ACTION_NAMES = {
     "reopen": "reopen",
     "accept_period": "accept the period's report of",
 }
-STATE_NAMES = {
-    "assigned": "assigned",
-    "in_progress": "in progress",
-    "submitted": "submitted",
-    "accepted": "accepted",
-    "cancelled": "cancelled",
-}
+# The state words of the messages, translated (English: "in progress" for ``in_progress``).
+STATE_NAMES = ASSIGNMENT_STATES
 EDIT_FIELDS = ("role", "responsible_id", "due_on", "progress", "note")
+
+
+def _not_allowed(action):
+    """"You are not allowed to <action> this assignment." as one translatable sentence per action."""
+    sentences = {
+        "start": _("You are not allowed to start work on this assignment."),
+        "submit": _("You are not allowed to submit this assignment."),
+        "accept": _("You are not allowed to accept this assignment."),
+        "return": _("You are not allowed to return this assignment."),
+        "cancel": _("You are not allowed to cancel this assignment."),
+        "reopen": _("You are not allowed to reopen this assignment."),
+        "accept_period": _("You are not allowed to accept the period's report of this assignment."),
+    }
+    return sentences.get(action) or f"You are not allowed to {ACTION_NAMES[action]} this assignment."
+
+
+def _cannot(action, state):
+    """"You cannot <action> an assignment that is <state>." with the state word translated too."""
+    state_word = word(STATE_NAMES, state)
+    sentences = {
+        "start": _("You cannot start work on an assignment that is %(state)s.", state=state_word),
+        "submit": _("You cannot submit an assignment that is %(state)s.", state=state_word),
+        "accept": _("You cannot accept an assignment that is %(state)s.", state=state_word),
+        "return": _("You cannot return an assignment that is %(state)s.", state=state_word),
+        "cancel": _("You cannot cancel an assignment that is %(state)s.", state=state_word),
+        "reopen": _("You cannot reopen an assignment that is %(state)s.", state=state_word),
+        "accept_period": _("You cannot accept the period's report of an assignment that is %(state)s.",
+                           state=state_word),
+    }
+    return sentences.get(action) or f"You cannot {ACTION_NAMES[action]} an assignment that is {state_word}."
+
+
+def _comment_required(action):
+    sentences = {
+        "return": _("A comment is required to return."),
+        "cancel": _("A comment is required to cancel."),
+        "reopen": _("A comment is required to reopen."),
+    }
+    return sentences.get(action) or f"A comment is required to {ACTION_NAMES[action]}."
 
 
 def _record(actor, action, assignment, before=None, after=None):
@@ -45,30 +81,30 @@ def _record(actor, action, assignment, before=None, after=None):
 
 def _check_responsible(responsible, organization, errors):
     if responsible is not None and not responsible.organization.is_within(organization):
-        errors["responsible_id"] = [f"The responsible person must work in {organization.short_name}."]
+        errors["responsible_id"] = [_("The responsible person must work in %(org)s.", org=organization.short_name)]
 
 
 def assign(actor, task, organization, *, due_on, role="lead", responsible=None, note=None):
     """Give ``task`` to ``organization``.  The assignment starts in the state ``assigned``."""
     if not permissions.can_assign(actor, task):
-        raise Forbidden("Only a controller may assign tasks.")
+        raise Forbidden(_("Only a controller may assign tasks."))
     errors = {}
     if db.session.scalar(sa.select(Task.id).where(Task.parent_id == task.id).limit(1)):
-        errors["task_id"] = [f"{task.number} is a section; assign its measures instead."]
+        errors["task_id"] = [_("%(number)s is a section; assign its measures instead.", number=task.number)]
     if role not in ASSIGNMENT_ROLES:
-        errors["role"] = ["Choose lead or co-executor."]
+        errors["role"] = [_("Choose lead or co-executor.")]
     if organization is None or organization.kind == "control" or not organization.active:
-        errors["organization_id"] = ["Choose an active executive body."]
+        errors["organization_id"] = [_("Choose an active executive body.")]
     elif db.session.scalar(sa.select(Assignment.id).where(
             Assignment.task_id == task.id, Assignment.organization_id == organization.id,
             Assignment.parent_id.is_(None))):
-        errors["organization_id"] = [f"{organization.short_name} already has this task."]
+        errors["organization_id"] = [_("%(org)s already has this task.", org=organization.short_name)]
     if due_on is None:
-        errors["due_on"] = ["A due date is required."]
+        errors["due_on"] = [_("A due date is required.")]
     if organization is not None:
         _check_responsible(responsible, organization, errors)
     if errors:
-        raise ValidationError("The task could not be assigned.", errors=errors)
+        raise ValidationError(_("The task could not be assigned."), errors=errors)
     assignment = Assignment(task=task, organization=organization, role=role, responsible=responsible,
                             due_on=due_on, original_due_on=due_on, state="assigned", progress=0, note=note)
     db.session.add(assignment)
@@ -91,21 +127,20 @@ def transition(actor, assignment, action, comment=None, *, report=None):
     (``services.reports`` passes it as ``report``), so that report and assignment never disagree.
     """
     if action not in TRANSITIONS:
-        raise ValidationError(f"Unknown action {action!r}.", errors={"action": [f"Choose one of: "
-                                                                               f"{', '.join(TRANSITIONS)}."]})
+        raise ValidationError(_("Unknown action %(action)s.", action=repr(action)), errors={"action": [
+            _("Choose one of: %(choices)s.", choices=", ".join(TRANSITIONS))]})
     if not permissions.can_view_assignment(actor, assignment):
         raise Forbidden()
     if not permissions.can_transition(actor, assignment, action):
-        raise Forbidden(f"You are not allowed to {ACTION_NAMES[action]} this assignment.")
+        raise Forbidden(_not_allowed(action))
     sources, target = TRANSITIONS[action]
     if assignment.state not in sources:
-        raise IllegalTransition(
-            f"You cannot {ACTION_NAMES[action]} an assignment that is {STATE_NAMES[assignment.state]}.")
+        raise IllegalTransition(_cannot(action, assignment.state))
     if action in REPORT_ACTIONS and report is None and (action == "accept_period" or has_reports(assignment)):
-        raise IllegalTransition("This assignment has execution reports: submit or review the report itself.")
+        raise IllegalTransition(_("This assignment has execution reports: submit or review the report itself."))
     comment = (comment or "").strip() or None
     if action in COMMENT_REQUIRED and not comment:
-        raise ValidationError("Say why.", errors={"comment": [f"A comment is required to {ACTION_NAMES[action]}."]})
+        raise ValidationError(_("Say why."), errors={"comment": [_comment_required(action)]})
 
     before = {"state": assignment.state, "progress": assignment.progress}
     now = clock.now()
@@ -137,24 +172,24 @@ def update(actor, assignment, **fields):
     errors = {}
     refused = set(fields) - permissions.editable_assignment_fields(actor, assignment)
     if refused:
-        raise Forbidden(f"You may not change: {', '.join(sorted(refused))}.")
+        raise Forbidden(_("You may not change: %(fields)s.", fields=", ".join(sorted(refused))))
     if "role" in fields and fields["role"] not in ASSIGNMENT_ROLES:
-        errors["role"] = ["Choose lead or co-executor."]
+        errors["role"] = [_("Choose lead or co-executor.")]
     if "progress" in fields and not (0 <= (fields["progress"] if fields["progress"] is not None else -1) <= 100):
-        errors["progress"] = ["Progress is a whole number from 0 to 100."]
+        errors["progress"] = [_("Progress is a whole number from 0 to 100.")]
     if "due_on" in fields:
         if fields["due_on"] is None:
-            errors["due_on"] = ["A due date is required."]
+            errors["due_on"] = [_("A due date is required.")]
         elif assignment.parent is not None and fields["due_on"] > assignment.parent.due_on:
-            errors["due_on"] = [f"A delegated due date cannot be later than {assignment.parent.due_on}."]
+            errors["due_on"] = [_("A delegated due date cannot be later than %(date)s.", date=assignment.parent.due_on)]
     if fields.get("responsible_id") is not None:
         responsible = db.session.get(User, fields["responsible_id"])
         if responsible is None:
-            errors["responsible_id"] = ["Choose a person."]
+            errors["responsible_id"] = [_("Choose a person.")]
         else:
             _check_responsible(responsible, assignment.organization, errors)
     if errors:
-        raise ValidationError("The assignment could not be saved.", errors=errors)
+        raise ValidationError(_("The assignment could not be saved."), errors=errors)
     new = audit.apply_changes(actor, assignment, fields, EDIT_FIELDS, "assignment.updated", "assignment",
                               organization_id=assignment.organization_id)
     if "progress" in new and assignment.parent is not None:
@@ -167,19 +202,21 @@ def delegate(actor, assignment, *, organization, responsible=None, due_on=None, 
     if not permissions.can_view_assignment(actor, assignment):
         raise Forbidden()
     if not permissions.can_delegate(actor, assignment):
-        raise Forbidden("Only the head of the organization may delegate an open assignment.")
+        raise Forbidden(_("Only the head of the organization may delegate an open assignment."))
     due_on = due_on or assignment.due_on
     errors = {}
     if organization is None or not organization.is_within(assignment.organization):
-        errors["organization_id"] = [f"Delegate within {assignment.organization.short_name} and its sub-units."]
+        errors["organization_id"] = [_("Delegate within %(org)s and its sub-units.",
+                                       org=assignment.organization.short_name)]
     else:
         _check_responsible(responsible, organization, errors)
     if responsible is None and organization is not None and organization.id == assignment.organization_id:
-        errors["responsible_id"] = ["Name the responsible person when delegating inside the same unit."]
+        errors["responsible_id"] = [_("Name the responsible person when delegating inside the same unit.")]
     if due_on > assignment.due_on:
-        errors["due_on"] = [f"The personal due date cannot be later than the assignment's ({assignment.due_on})."]
+        errors["due_on"] = [_("The personal due date cannot be later than the assignment's (%(date)s).",
+                              date=assignment.due_on)]
     if errors:
-        raise ValidationError("The assignment could not be delegated.", errors=errors)
+        raise ValidationError(_("The assignment could not be delegated."), errors=errors)
     sub = Assignment(task=assignment.task, organization=organization, parent=assignment, role=assignment.role,
                      responsible=responsible, due_on=due_on, original_due_on=due_on, state="assigned",
                      progress=0, note=note)

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from monitoris import clock, permissions
 from monitoris.documents import sniff
@@ -19,6 +20,7 @@ from monitoris.errors import Forbidden, IllegalTransition, PayloadTooLarge, Vali
 from monitoris.extensions import db
 from monitoris.models import Document, Instruction, Report
 from monitoris.services import audit
+from monitoris.services.wording import REPORT_STATES, word
 
 
 def allowed_types():
@@ -62,26 +64,28 @@ def can_attach(actor, owner):
 def attach(actor, owner, stream, filename):
     """Store ``stream`` and attach it to ``owner`` (a draft report, or an instruction or its answer)."""
     if isinstance(owner, Report) and owner.state != "draft" and permissions.can_view_report(actor, owner):
-        raise IllegalTransition(f"The report is {owner.state}: its documents can no longer change.")
+        raise IllegalTransition(_("The report is %(state)s: its documents can no longer change.",
+                                  state=word(REPORT_STATES, owner.state)))
     if not can_attach(actor, owner):
-        raise Forbidden("You may not attach documents here.")
+        raise Forbidden(_("You may not attach documents here."))
     purpose = "instruction" if permissions.can_review(actor) else "response"
     values, organization_id = _owner_fields(owner, purpose)
     name = clean_filename(filename)
     try:
         staged = storage().stage(stream, max_bytes())
     except TooLarge as exc:
-        raise PayloadTooLarge(f"{name} is larger than {describe_limit()}, the largest file accepted. "
-                              f"Nothing was stored.") from exc
+        raise PayloadTooLarge(_("%(name)s is larger than %(limit)s, the largest file accepted. Nothing was stored.",
+                                name=name, limit=describe_limit())) from exc
     try:
         media_type = sniff.sniff(staged.path, name)
         if media_type is None or media_type not in allowed_types():
             accepted = ", ".join(sorted(sniff.NAMES[t] for t in allowed_types()))
-            raise ValidationError(f"{name} was refused.", errors={"files": [
-                f"{name} is not an accepted type: its content is not one of {accepted}. "
-                "The name of a file does not decide its type."]})
+            raise ValidationError(_("%(name)s was refused.", name=name), errors={"files": [
+                _("%(name)s is not an accepted type: its content is not one of %(accepted)s. "
+                  "The name of a file does not decide its type.", name=name, accepted=accepted)]})
         if staged.size == 0:
-            raise ValidationError(f"{name} was refused.", errors={"files": [f"{name} is empty."]})
+            raise ValidationError(_("%(name)s was refused.", name=name),
+                                  errors={"files": [_("%(name)s is empty.", name=name)]})
         staged.commit()
     except BaseException:
         staged.discard()
@@ -100,9 +104,9 @@ def remove(actor, document):
     if not permissions.can_view_document(actor, document):
         raise Forbidden()
     if not permissions.can_remove_document(actor, document):
-        raise Forbidden("This document can no longer be removed.")
+        raise Forbidden(_("This document can no longer be removed."))
     owner = document.report or document.instruction
-    _, organization_id = _owner_fields(owner, document.purpose)
+    _values, organization_id = _owner_fields(owner, document.purpose)
     audit.record(actor, "document.removed", "document", document.id, organization_id=organization_id, before={
         "filename": document.filename, "sha256": document.sha256, "report_id": document.report_id,
         "instruction_id": document.instruction_id})

@@ -5,6 +5,7 @@ An approval moves the assignment's effective ``due_on`` (an event of its own on 
 """
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from monitoris import clock, permissions
 from monitoris.errors import Conflict, Forbidden, IllegalTransition, ValidationError
@@ -12,6 +13,7 @@ from monitoris.extensions import db
 from monitoris.models import ExtensionRequest
 from monitoris.notifications import messages
 from monitoris.services import audit, reports
+from monitoris.services.wording import EXTENSION_DECISIONS, word
 
 
 def _record(actor, action, extension_request, before=None, after=None):
@@ -26,19 +28,20 @@ def pending_for(assignment):
 
 def request(actor, assignment, *, proposed_due_on, reason):
     if not permissions.can_request_extension(actor, assignment):
-        raise Forbidden("Only the people of the executive body ask for extensions of its open work.")
+        raise Forbidden(_("Only the people of the executive body ask for extensions of its open work."))
     reason = (reason or "").strip()
     errors = {}
     if proposed_due_on is None:
-        errors["proposed_due_on"] = ["Give the new due date you ask for."]
+        errors["proposed_due_on"] = [_("Give the new due date you ask for.")]
     elif proposed_due_on <= assignment.due_on:
-        errors["proposed_due_on"] = [f"Ask for a date after the current due date ({assignment.due_on.isoformat()})."]
+        errors["proposed_due_on"] = [_("Ask for a date after the current due date (%(date)s).",
+                                       date=assignment.due_on.isoformat())]
     if not reason:
-        errors["reason"] = ["Say why the work needs more time."]
+        errors["reason"] = [_("Say why the work needs more time.")]
     if errors:
-        raise ValidationError("The extension could not be requested.", errors=errors)
+        raise ValidationError(_("The extension could not be requested."), errors=errors)
     if pending_for(assignment) is not None:
-        raise Conflict("An extension request for this assignment is waiting for a decision already.")
+        raise Conflict(_("An extension request for this assignment is waiting for a decision already."))
     extension_request = ExtensionRequest(assignment=assignment, previous_due_on=assignment.due_on,
                                          proposed_due_on=proposed_due_on, reason=reason, decision="pending",
                                          days_requested=(proposed_due_on - assignment.due_on).days,
@@ -58,14 +61,15 @@ def decide(actor, extension_request, decision, comment=None):
     if not permissions.can_view_assignment(actor, assignment):
         raise Forbidden()
     if decision not in ("approved", "rejected"):
-        raise ValidationError("Choose approve or reject.", errors={"decision": ["Choose approved or rejected."]})
+        raise ValidationError(_("Choose approve or reject."), errors={"decision": [_("Choose approved or rejected.")]})
     if extension_request.decision != "pending":
-        raise IllegalTransition(f"This request was {extension_request.decision} already.")
+        raise IllegalTransition(_("This request was %(decision)s already.",
+                                  decision=word(EXTENSION_DECISIONS, extension_request.decision)))
     if not permissions.can_decide_extension(actor, extension_request):
-        raise Forbidden("Only the control body decides extension requests.")
+        raise Forbidden(_("Only the control body decides extension requests."))
     comment = (comment or "").strip() or None
     if decision == "rejected" and not comment:
-        raise ValidationError("Say why.", errors={"comment": ["A comment is required to reject a request."]})
+        raise ValidationError(_("Say why."), errors={"comment": [_("A comment is required to reject a request.")]})
     extension_request.decision = decision
     extension_request.decided_at = clock.now()
     extension_request.decided_by_id = actor.id

@@ -1,11 +1,14 @@
 """Instructions, recommendations and requests for information: issued → acknowledged → answered → closed."""
 
+from flask_babel import gettext as _
+
 from monitoris import clock, permissions
 from monitoris.errors import Forbidden, IllegalTransition, ValidationError
 from monitoris.extensions import db
 from monitoris.models import INSTRUCTION_KINDS, Instruction
 from monitoris.notifications import messages
 from monitoris.services import audit
+from monitoris.services.wording import INSTRUCTION_STATES, word
 
 KIND_NAMES = {"instruction": "instruction", "recommendation": "recommendation", "request": "request for information"}
 
@@ -18,17 +21,17 @@ def _record(actor, action, instruction, before=None, after=None):
 def issue(actor, assignment, *, kind, text, response_due_on=None, whole_organization=False):
     """Give the body an instruction on ``assignment`` (or, ``whole_organization``, on its task)."""
     if not permissions.can_issue_instruction(actor, assignment):
-        raise Forbidden("Only the control body issues instructions, and not on cancelled work.")
+        raise Forbidden(_("Only the control body issues instructions, and not on cancelled work."))
     text = (text or "").strip()
     errors = {}
     if kind not in INSTRUCTION_KINDS:
-        errors["kind"] = ["Choose instruction, recommendation or request for information."]
+        errors["kind"] = [_("Choose instruction, recommendation or request for information.")]
     if not text:
-        errors["text"] = ["Write the instruction."]
+        errors["text"] = [_("Write the instruction.")]
     if response_due_on is not None and response_due_on < clock.today():
-        errors["response_due_on"] = ["The response due date cannot be in the past."]
+        errors["response_due_on"] = [_("The response due date cannot be in the past.")]
     if errors:
-        raise ValidationError("The instruction could not be issued.", errors=errors)
+        raise ValidationError(_("The instruction could not be issued."), errors=errors)
     instruction = Instruction(
         assignment_id=None if whole_organization else assignment.id, task_id=assignment.task_id,
         organization_id=assignment.organization_id, kind=kind, text=text, response_due_on=response_due_on,
@@ -46,9 +49,20 @@ def _check(actor, instruction, allowed, states, verb):
     if not permissions.can_view_instruction(actor, instruction):
         raise Forbidden()
     if instruction.state not in states:
-        raise IllegalTransition(f"You cannot {verb} an instruction that is {instruction.state}.")
+        state = word(INSTRUCTION_STATES, instruction.state)
+        sentences = {
+            "acknowledge": _("You cannot acknowledge an instruction that is %(state)s.", state=state),
+            "answer": _("You cannot answer an instruction that is %(state)s.", state=state),
+            "close": _("You cannot close an instruction that is %(state)s.", state=state),
+        }
+        raise IllegalTransition(sentences.get(verb) or f"You cannot {verb} an instruction that is {state}.")
     if not allowed(actor, instruction):
-        raise Forbidden(f"You are not allowed to {verb} this instruction.")
+        sentences = {
+            "acknowledge": _("You are not allowed to acknowledge this instruction."),
+            "answer": _("You are not allowed to answer this instruction."),
+            "close": _("You are not allowed to close this instruction."),
+        }
+        raise Forbidden(sentences.get(verb) or f"You are not allowed to {verb} this instruction.")
 
 
 def acknowledge(actor, instruction):
@@ -68,7 +82,7 @@ def respond(actor, instruction, text):
     _check(actor, instruction, permissions.can_answer_instruction, ("issued", "acknowledged"), "answer")
     text = (text or "").strip()
     if not text:
-        raise ValidationError("The answer is empty.", errors={"response_text": ["Write the answer."]})
+        raise ValidationError(_("The answer is empty."), errors={"response_text": [_("Write the answer.")]})
     before = {"state": instruction.state}
     now = clock.now()
     if instruction.acknowledged_at is None:
@@ -89,8 +103,8 @@ def close(actor, instruction, comment=None):
     _check(actor, instruction, permissions.can_close_instruction, ("issued", "acknowledged", "answered"), "close")
     comment = (comment or "").strip() or None
     if instruction.state != "answered" and not comment:
-        raise ValidationError("Say why.", errors={"comment": ["A comment is required to close an unanswered "
-                                                              "instruction."]})
+        raise ValidationError(_("Say why."), errors={"comment": [
+            _("A comment is required to close an unanswered instruction.")]})
     before = {"state": instruction.state}
     instruction.state = "closed"
     instruction.closed_at = clock.now()

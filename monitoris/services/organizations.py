@@ -1,6 +1,7 @@
 """The directory of organizations (admin only)."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from monitoris import permissions
 from monitoris.errors import Forbidden, ValidationError
@@ -14,28 +15,28 @@ FIELDS = ("name", "short_name", "kind", "parent_id", "email", "phone", "active")
 def _validate(org, fields):
     errors = {}
     if "kind" in fields and fields["kind"] not in ORGANIZATION_KINDS:
-        errors["kind"] = [f"Choose one of: {', '.join(ORGANIZATION_KINDS)}."]
+        errors["kind"] = [_("Choose one of: %(choices)s.", choices=", ".join(ORGANIZATION_KINDS))]
     if "short_name" in fields:
         short = (fields["short_name"] or "").strip()
         if not short:
-            errors["short_name"] = ["A short name is required."]
+            errors["short_name"] = [_("A short name is required.")]
         else:
             clash = db.session.scalar(
                 sa.select(Organization.id).where(sa.func.lower(Organization.short_name) == short.lower())
             )
             if clash is not None and clash != org.id:
-                errors["short_name"] = [f"Another organization already uses the short name {short}."]
+                errors["short_name"] = [_("Another organization already uses the short name %(short)s.", short=short)]
     if "name" in fields and not (fields["name"] or "").strip():
-        errors["name"] = ["A name is required."]
+        errors["name"] = [_("A name is required.")]
     parent_id = fields.get("parent_id")
     if parent_id is not None:
         parent = db.session.get(Organization, parent_id)
         if parent is None:
-            errors["parent_id"] = ["The parent organization does not exist."]
+            errors["parent_id"] = [_("The parent organization does not exist.")]
         elif org.id is not None and parent.is_within(org):
-            errors["parent_id"] = ["An organization cannot sit under itself or one of its sub-units."]
+            errors["parent_id"] = [_("An organization cannot sit under itself or one of its sub-units.")]
     if errors:
-        raise ValidationError("The organization could not be saved.", errors=errors)
+        raise ValidationError(_("The organization could not be saved."), errors=errors)
 
 
 def _repath(org):

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from monitoris import clock, permissions
 from monitoris.errors import Conflict, Forbidden, IllegalTransition, ValidationError
 from monitoris.extensions import db
 from monitoris.models import Document, Report
 from monitoris.services import assignments, audit
+from monitoris.services.wording import REPORT_STATES, word
 
 EDIT_FIELDS = ("text", "progress")
 MONTHS_PER_PERIOD = {"annual": 12, "semiannual": 6, "quarterly": 3, "monthly": 1}
@@ -101,33 +103,37 @@ def versions(report):
 
 def _check_fields(text, progress, errors):
     if progress is not None and not 0 <= progress <= 100:
-        errors["progress"] = ["Progress is a whole number from 0 to 100."]
+        errors["progress"] = [_("Progress is a whole number from 0 to 100.")]
     if text is not None and len(text) > 100_000:
-        errors["text"] = ["The text is too long."]
+        errors["text"] = [_("The text is too long.")]
 
 
 def create(actor, assignment, *, period=None, text=None, progress=None):
     """Start the report of a period, or the next version of a returned one (its documents come along)."""
     if not permissions.can_write_report(actor, assignment):
-        raise Forbidden("Only the people of the executive body write its reports while the work is open.")
+        raise Forbidden(_("Only the people of the executive body write its reports while the work is open."))
     plan = {p.label: p for p in periods(assignment)}
     if period is None:
         chosen = open_period(assignment)
         if chosen is None:
-            raise Conflict("Every period of this assignment has an accepted report.")
+            raise Conflict(_("Every period of this assignment has an accepted report."))
     elif period not in plan:
-        raise ValidationError("The report could not be started.",
-                              errors={"period": [f"Choose one of: {', '.join(plan)}."]})
+        raise ValidationError(_("The report could not be started."),
+                              errors={"period": [_("Choose one of: %(choices)s.", choices=", ".join(plan))]})
     else:
         chosen = plan[period]
     errors = {}
     _check_fields(text, progress, errors)
     if errors:
-        raise ValidationError("The report could not be started.", errors=errors)
+        raise ValidationError(_("The report could not be started."), errors=errors)
     previous = latest_by_period(assignment).get(chosen.label)
     if previous is not None and previous.state != "returned":
-        raise Conflict(f"The report for {chosen.label} is {previous.state} already; "
-                       + ("edit the draft." if previous.state == "draft" else "it cannot be written again."))
+        state = word(REPORT_STATES, previous.state)
+        if previous.state == "draft":
+            raise Conflict(_("The report for %(period)s is %(state)s already; edit the draft.",
+                             period=chosen.label, state=state))
+        raise Conflict(_("The report for %(period)s is %(state)s already; it cannot be written again.",
+                         period=chosen.label, state=state))
     report = Report(
         assignment=assignment, period=chosen.label, period_due_on=chosen.due_on, final=chosen.final,
         version=previous.version + 1 if previous else 1, previous_id=previous.id if previous else None,
@@ -155,17 +161,17 @@ def update(actor, report, **fields):
         raise Forbidden()
     if not permissions.can_edit_report(actor, report):
         if report.state != "draft" and permissions.works_on(actor, report.assignment):
-            raise IllegalTransition(f"A {report.state} report cannot be changed.")
-        raise Forbidden("Only the people of the executive body edit its draft reports.")
+            raise IllegalTransition(_("A %(state)s report cannot be changed.", state=word(REPORT_STATES, report.state)))
+        raise Forbidden(_("Only the people of the executive body edit its draft reports."))
     unknown = set(fields) - set(EDIT_FIELDS)
     if unknown:
-        raise Forbidden(f"You may not change: {', '.join(sorted(unknown))}.")
+        raise Forbidden(_("You may not change: %(fields)s.", fields=", ".join(sorted(unknown))))
     errors = {}
     _check_fields(fields.get("text"), fields.get("progress"), errors)
     if "progress" in fields and fields["progress"] is None:
-        errors["progress"] = ["Progress is a whole number from 0 to 100."]
+        errors["progress"] = [_("Progress is a whole number from 0 to 100.")]
     if errors:
-        raise ValidationError("The report could not be saved.", errors=errors)
+        raise ValidationError(_("The report could not be saved."), errors=errors)
     audit.apply_changes(actor, report, fields, EDIT_FIELDS, "report.updated", "report",
                         organization_id=report.assignment.organization_id)
     return report
@@ -177,12 +183,12 @@ def submit(actor, report):
         raise Forbidden()
     assignment = report.assignment
     if report.state != "draft":
-        raise IllegalTransition(f"This report is {report.state} already.")
+        raise IllegalTransition(_("This report is %(state)s already.", state=word(REPORT_STATES, report.state)))
     if not permissions.can_submit_report(actor, report):
-        raise Forbidden("Only the people of the executive body submit its reports while the work is open.")
+        raise Forbidden(_("Only the people of the executive body submit its reports while the work is open."))
     if not (report.text or "").strip():
-        raise ValidationError("The report is empty.",
-                              errors={"text": ["Write the information on completed works before submitting."]})
+        raise ValidationError(_("The report is empty."),
+                              errors={"text": [_("Write the information on completed works before submitting.")]})
     if assignment.state == "assigned":
         assignments.transition(actor, assignment, "start")
     if report.progress != assignment.progress and not assignment.sub_assignments:
@@ -208,23 +214,25 @@ def review(actor, report, decision, comment=None, checked=()):
     if not permissions.can_view_report(actor, report):
         raise Forbidden()
     if decision not in ("accept", "return"):
-        raise ValidationError("Choose accept or return.", errors={"decision": ["Choose accept or return."]})
+        raise ValidationError(_("Choose accept or return."), errors={"decision": [_("Choose accept or return.")]})
     if report.state != "submitted":
-        raise IllegalTransition(f"Only a submitted report can be reviewed; this one is {report.state}.")
+        raise IllegalTransition(_("Only a submitted report can be reviewed; this one is %(state)s.",
+                                  state=word(REPORT_STATES, report.state)))
     if not permissions.can_review_report(actor, report):
-        raise Forbidden("Only the control body reviews reports.")
+        raise Forbidden(_("Only the control body reviews reports."))
     comment = (comment or "").strip() or None
     requirements = {r.id for r in report.assignment.task.evidence_requirements}
     checked = sorted({int(c) for c in checked or ()})
     errors = {}
     if decision == "return" and not comment:
-        errors["comment"] = ["Say what must be revised: a comment is required to return a report."]
+        errors["comment"] = [_("Say what must be revised: a comment is required to return a report.")]
     if set(checked) - requirements:
-        errors["checked"] = ["Tick only this task's evidence requirements."]
+        errors["checked"] = [_("Tick only this task's evidence requirements.")]
     elif decision == "accept" and report.final and set(checked) != requirements:
-        errors["checked"] = ["Tick every evidence requirement to remove the task from control, or return the report."]
+        errors["checked"] = [
+            _("Tick every evidence requirement to remove the task from control, or return the report.")]
     if errors:
-        raise ValidationError("The review could not be saved.", errors=errors)
+        raise ValidationError(_("The review could not be saved."), errors=errors)
     report.state = "accepted" if decision == "accept" else "returned"
     report.reviewed_at = clock.now()
     report.reviewed_by_id = actor.id

@@ -3,6 +3,7 @@
 import re
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from monitoris import permissions
 from monitoris.errors import Forbidden, ValidationError
@@ -21,32 +22,32 @@ def _validate(act, task, fields):
     if "number" in fields:
         number = (fields["number"] or "").strip()
         if not NUMBER_RE.match(number):
-            errors["number"] = ["Write the number as digits separated by dots, like 4 or 4.1.1."]
+            errors["number"] = [_("Write the number as digits separated by dots, like 4 or 4.1.1.")]
         else:
             number = normalize_number(number)
             fields["number"] = number
             clash = db.session.scalar(sa.select(Task.id).where(Task.act_id == act.id, Task.number == number))
             if clash is not None and clash != task.id:
-                errors["number"] = [f"This act already has a task {number}."]
+                errors["number"] = [_("This act already has a task %(number)s.", number=number)]
             elif task.id is not None and task.number != number:
                 if db.session.scalar(sa.select(Task.id).where(Task.parent_id == task.id).limit(1)):
-                    errors["number"] = ["Renumber the sub-tasks first: this task has sub-tasks under its number."]
+                    errors["number"] = [_("Renumber the sub-tasks first: this task has sub-tasks under its number.")]
     if "title" in fields and not (fields["title"] or "").strip():
-        errors["title"] = ["The event name is required."]
+        errors["title"] = [_("The event name is required.")]
     if "recurrence" in fields and fields["recurrence"] not in RECURRENCES:
-        errors["recurrence"] = [f"Choose one of: {', '.join(RECURRENCES)}."]
+        errors["recurrence"] = [_("Choose one of: %(choices)s.", choices=", ".join(RECURRENCES))]
     if "priority" in fields and fields["priority"] not in PRIORITIES:
-        errors["priority"] = [f"Choose one of: {', '.join(PRIORITIES)}."]
+        errors["priority"] = [_("Choose one of: %(choices)s.", choices=", ".join(PRIORITIES))]
     start = fields.get("period_start", task.period_start)
     end = fields.get("period_end", task.period_end)
     if start and end and start > end:
-        errors["period_end"] = ["The period cannot end before it starts."]
+        errors["period_end"] = [_("The period cannot end before it starts.")]
     if fields.get("controller_id"):
         controller = db.session.get(User, fields["controller_id"])
         if controller is None or not controller.has_role("controller", "admin"):
-            errors["controller_id"] = ["The controller must be a person with the controller role."]
+            errors["controller_id"] = [_("The controller must be a person with the controller role.")]
     if errors:
-        raise ValidationError("The task could not be saved.", errors=errors)
+        raise ValidationError(_("The task could not be saved."), errors=errors)
 
 
 def _parent_for(act, number):
@@ -56,11 +57,13 @@ def _parent_for(act, number):
     parent_number = number.rsplit(".", 1)[0]
     parent = db.session.scalar(sa.select(Task).where(Task.act_id == act.id, Task.number == parent_number))
     if parent is None:
-        raise ValidationError(f"There is no task {parent_number} in this act to hold {number}.",
-                              errors={"number": [f"Create {parent_number} first."]})
+        raise ValidationError(_("There is no task %(parent)s in this act to hold %(number)s.",
+                                parent=parent_number, number=number),
+                              errors={"number": [_("Create %(parent)s first.", parent=parent_number)]})
     if db.session.scalar(sa.select(Assignment.id).where(Assignment.task_id == parent.id).limit(1)):
-        raise ValidationError(f"Task {parent_number} is assigned to executive bodies, so it cannot hold sub-tasks.",
-                              errors={"number": [f"{parent_number} is a measure, not a section."]})
+        raise ValidationError(_("Task %(parent)s is assigned to executive bodies, so it cannot hold sub-tasks.",
+                                parent=parent_number),
+                              errors={"number": [_("%(parent)s is a measure, not a section.", parent=parent_number)]})
     return parent
 
 
@@ -77,7 +80,7 @@ def _apply(task, fields):
 
 def create_task(actor, act, **fields):
     if not permissions.can_manage_acts(actor) or act.state == "closed":
-        raise Forbidden("Only a controller may add tasks, and not to a closed act.")
+        raise Forbidden(_("Only a controller may add tasks, and not to a closed act."))
     task = Task()
     fields.setdefault("recurrence", "none")
     fields.setdefault("priority", "normal")
@@ -113,7 +116,7 @@ def add_stage(actor, task, *, title, due_on=None):
     if not permissions.can_edit_task(actor, task):
         raise Forbidden()
     if not (title or "").strip():
-        raise ValidationError("The stage needs a title.", errors={"title": ["A title is required."]})
+        raise ValidationError(_("The stage needs a title."), errors={"title": [_("A title is required.")]})
     stage = Stage(task=task, title=title.strip(), due_on=due_on)
     db.session.add(stage)
     db.session.flush()
@@ -126,7 +129,7 @@ def update_stage(actor, stage, **fields):
     if not permissions.can_edit_task(actor, stage.task):
         raise Forbidden()
     if "title" in fields and not (fields["title"] or "").strip():
-        raise ValidationError("The stage needs a title.", errors={"title": ["A title is required."]})
+        raise ValidationError(_("The stage needs a title."), errors={"title": [_("A title is required.")]})
     names = ("title", "due_on", "done_on")
     before = audit.snapshot(stage, names)
     for key in names:
@@ -154,7 +157,7 @@ def add_requirement(actor, task, *, text, document_kinds=None):
     if not permissions.can_edit_task(actor, task):
         raise Forbidden()
     if not (text or "").strip():
-        raise ValidationError("Say what counts as evidence.", errors={"text": ["The text is required."]})
+        raise ValidationError(_("Say what counts as evidence."), errors={"text": [_("The text is required.")]})
     position = 1 + (db.session.scalar(sa.select(sa.func.max(EvidenceRequirement.position))
                                       .where(EvidenceRequirement.task_id == task.id)) or 0)
     requirement = EvidenceRequirement(task=task, text=text.strip(), document_kinds=document_kinds or None,

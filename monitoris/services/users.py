@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask_babel import gettext
+from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import flag_modified
 
 from monitoris import permissions
@@ -19,24 +20,24 @@ def _validate(user, fields, roles):
     if "email" in fields:
         email = (fields["email"] or "").strip().lower()
         if "@" not in email:
-            errors["email"] = ["Enter a valid email address."]
+            errors["email"] = [_("Enter a valid email address.")]
         else:
             clash = db.session.scalar(sa.select(User.id).where(User.email == email))
             if clash is not None and clash != user.id:
-                errors["email"] = ["Another account already uses this email address."]
+                errors["email"] = [_("Another account already uses this email address.")]
         fields["email"] = email
     if "name" in fields and not (fields["name"] or "").strip():
-        errors["name"] = ["A name is required."]
+        errors["name"] = [_("A name is required.")]
     if "locale" in fields and fields["locale"] not in LOCALES:
-        errors["locale"] = [f"Choose one of: {', '.join(LOCALES)}."]
+        errors["locale"] = [_("Choose one of: %(choices)s.", choices=", ".join(LOCALES))]
     if "organization_id" in fields and db.session.get(Organization, fields["organization_id"] or 0) is None:
-        errors["organization_id"] = ["Choose an organization."]
+        errors["organization_id"] = [_("Choose an organization.")]
     if roles is not None:
         unknown = set(roles) - set(ROLES)
         if unknown:
-            errors["roles"] = [f"Unknown roles: {', '.join(sorted(unknown))}."]
+            errors["roles"] = [_("Unknown roles: %(roles)s.", roles=", ".join(sorted(unknown)))]
     if errors:
-        raise ValidationError("The account could not be saved.", errors=errors)
+        raise ValidationError(_("The account could not be saved."), errors=errors)
 
 
 def create_user(actor, *, roles=(), password=None, **fields):
@@ -63,8 +64,8 @@ def update_user(actor, user, *, roles=None, **fields):
         raise Forbidden()
     _validate(user, fields, roles)
     if actor.id == user.id and (fields.get("active") is False or (roles is not None and "admin" not in roles)):
-        raise ValidationError("You cannot deactivate yourself or remove your own admin role.",
-                              errors={"roles": ["Ask another admin to do this."]})
+        raise ValidationError(_("You cannot deactivate yourself or remove your own admin role."),
+                              errors={"roles": [_("Ask another admin to do this.")]})
     before = audit.snapshot(user, FIELDS) | {"roles": sorted(user.roles)}
     for key in FIELDS:
         if key in fields:
@@ -100,7 +101,7 @@ def set_locale(actor, locale):
 def _set_password(user, password):
     problems = password_problems(password, email=user.email, name=user.name)
     if problems:
-        raise ValidationError("The password is too weak.", errors={"password": problems})
+        raise ValidationError(_("The password is too weak."), errors={"password": problems})
     user.password_hash = hash_password(password)
 
 

@@ -195,6 +195,13 @@ DRILLDOWN_COLUMNS = [("assignment_id", _l("Assignment")), ("number", _l("No.")),
                      ("answered_at", _l("Answered")), ("response_days", _l("Response (days)"))]
 
 
+def _table_title(name):
+    """The worksheet title of an exported table, in the reader's language (the file name stays English)."""
+    titles = {"acts": _("Acts"), "controllers": _("Controllers"), "organizations": _("Organizations"),
+              "trend": _("Monthly trend")}
+    return titles.get(name) or name.capitalize()
+
+
 @bp.get("/export/<name>.<fmt>")
 @login_required
 def export_table(name, fmt):
@@ -213,15 +220,15 @@ def export_table(name, fmt):
         rows, title = listing.rows, f"{figure}"
     elif name == "organizations":
         rows = tables.organizations(current_user, form.filters(current_user, scoped=False))
-        columns, title = tables.columns("organization"), "Organizations"
+        columns, title = tables.columns("organization"), _("Organizations")
     elif name == "trend":
         trend_org = _trend_organization()
         f = form.filters(current_user, organization_id=trend_org.id if trend_org else None)
-        rows, columns, title = trend.trend(current_user, f), tables.columns("month"), "Monthly trend"
+        rows, columns, title = trend.trend(current_user, f), tables.columns("month"), _("Monthly trend")
     else:
         group = GROUP_OF[name]
         rows = tables.table(current_user, form.filters(current_user), group)
-        columns, title = tables.columns(group), name.capitalize()
+        columns, title = tables.columns(group), _table_title(name)
     body = export.render(fmt, columns, rows, title)
     filename = f"analysis-{name}-{date.today().isoformat()}.{fmt}"
     return Response(body, mimetype=export.MEDIA_TYPES[fmt],
