@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import current_app, jsonify, render_template, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from monitoris.extensions import db
@@ -30,16 +31,16 @@ class NotFound(DomainError):
     status = 404
     title = "Not found"
 
-    def __init__(self, message="This page does not exist or you do not have access to it."):
-        super().__init__(message)
+    def __init__(self, message=None):
+        super().__init__(message or _("This page does not exist or you do not have access to it."))
 
 
 class Forbidden(DomainError):
     status = 403
     title = "Forbidden"
 
-    def __init__(self, message="You are not allowed to do this."):
-        super().__init__(message)
+    def __init__(self, message=None):
+        super().__init__(message or _("You are not allowed to do this."))
 
 
 class Conflict(DomainError):
@@ -100,7 +101,7 @@ def register_error_handlers(app):
     @app.errorhandler(Exception)
     def unhandled(exc):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        message = "Something went wrong on our side. The error has been logged."
+        message = _("Something went wrong on our side. The error has been logged.")
         if wants_problem_json():
             return problem(500, "Internal server error", message)
         return render_template("error.html", status=500, title="Internal server error", message=message), 500
@@ -115,7 +116,7 @@ def database_unavailable_response(exc):
         db.session.rollback()
     except sa.exc.SQLAlchemyError:
         pass  # the connection is gone; the session is discarded at the end of the request
-    message = "The database is unavailable for a moment. Please try again in a few seconds."
+    message = _("The database is unavailable for a moment. Please try again in a few seconds.")
     if wants_problem_json():
         response = problem(503, "Service unavailable", message)
     else:

@@ -8,6 +8,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext as _
 
 _strong = PasswordHasher()
 # Only for the test suite, where hashing cost is pure waiting.
@@ -64,13 +65,13 @@ def password_problems(password, *, email=None, name=None):
     """The reasons this password may not be set (empty when it may).  Login never applies this."""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"Use at least {MIN_LENGTH} characters.")
+        problems.append(_("Use at least %(count)s characters.", count=MIN_LENGTH))
     if len(password) > MAX_LENGTH:
-        problems.append(f"Use at most {MAX_LENGTH} characters.")
+        problems.append(_("Use at most %(count)s characters.", count=MAX_LENGTH))
     if password.strip() != password:
-        problems.append("Do not start or end the password with spaces.")
+        problems.append(_("Do not start or end the password with spaces."))
     if _is_common(password) or _is_trivial(password):
-        problems.append("This password is among the most common ones; choose another.")
+        problems.append(_("This password is among the most common ones; choose another."))
     lowered = password.lower()
     personal = []
     if email:
@@ -79,5 +80,5 @@ def password_problems(password, *, email=None, name=None):
     if name:
         personal += [part for part in name.lower().split() if len(part) >= 4]
     if any(len(p) >= 4 and p in lowered for p in personal):
-        problems.append("Do not use your name or email address in the password.")
+        problems.append(_("Do not use your name or email address in the password."))
     return problems
