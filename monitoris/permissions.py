@@ -74,8 +74,13 @@ def can_view_task(user, task):
     return can_view_act(user, task.act)
 
 
+def can_add_tasks(user, act):
+    """Add tasks to an act (by hand or by importing a plan): controllers, while the act is not closed."""
+    return can_manage_acts(user) and act.state != "closed"
+
+
 def can_edit_task(user, task):
-    return can_manage_acts(user) and task.act.state != "closed"
+    return can_add_tasks(user, task.act)
 
 
 # -- assignments -----------------------------------------------------------------------
@@ -178,6 +183,14 @@ def works_on(user, assignment):
 def can_write_report(user, assignment):
     return (_works_for(user, assignment) and assignment.parent_id is None
             and assignment.state in ("assigned", "in_progress"))
+
+
+def can_revise_report(user, report):
+    """Start the next version of a returned report: only of the latest version of its period."""
+    newer = sa.select(Report.id).where(Report.assignment_id == report.assignment_id, Report.period == report.period,
+                                       Report.version > report.version)
+    return (report.state == "returned" and can_write_report(user, report.assignment)
+            and not db.session.scalar(sa.select(newer.exists())))
 
 
 def can_edit_report(user, report):

@@ -79,7 +79,7 @@ def _apply(task, fields):
 
 
 def create_task(actor, act, **fields):
-    if not permissions.can_manage_acts(actor) or act.state == "closed":
+    if not permissions.can_add_tasks(actor, act):
         raise Forbidden(_("Only a controller may add tasks, and not to a closed act."))
     task = Task()
     fields.setdefault("recurrence", "none")

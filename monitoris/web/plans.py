@@ -85,7 +85,7 @@ def _read_upload(storage):
 
 def _manageable_act(act_id):
     act = get_visible(Act, act_id, permissions.can_view_act)
-    if not permissions.can_manage_acts(current_user) or act.state == "closed":
+    if not permissions.can_add_tasks(current_user, act):
         abort(403)
     return act
 

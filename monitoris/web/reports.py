@@ -45,14 +45,11 @@ def render_report(report, status=200, review_form=None, general_errors=(), uploa
         can_edit=permissions.can_edit_report(current_user, report),
         can_submit=permissions.can_submit_report(current_user, report),
         can_review=permissions.can_review_report(current_user, report),
-        can_revise=(report.state == "returned" and permissions.can_write_report(current_user, report.assignment)
-                    and versions_latest(report)),
+        can_revise=permissions.can_revise_report(current_user, report),
         max_size=documents_service.describe_limit(),
     ), status
 
 
-def versions_latest(report):
-    return reports_service.latest_by_period(report.assignment).get(report.period) is report
 
 
 @bp.route("/assignments/<int:assignment_id>/reports/new", methods=["GET", "POST"])

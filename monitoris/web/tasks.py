@@ -101,7 +101,7 @@ def _render_form(form, act, task=None, status=200):
 @login_required
 def create(act_id):
     act = get_visible(Act, act_id, permissions.can_view_act)
-    if not permissions.can_manage_acts(current_user) or act.state == "closed":
+    if not permissions.can_add_tasks(current_user, act):
         abort(403)
     form = TaskForm().fill_choices()
     if request.method == "GET":
