@@ -106,6 +106,9 @@ def register_error_handlers(app):
             return problem(500, "Internal server error", message)
         return render_template("error.html", status=500, title="Internal server error", message=message), 500
 
+    # Registered after db.init_app, so it runs before Flask-SQLAlchemy's own teardown (the last registered runs first).
+    app.teardown_appcontext(release_session)
+
 
 def database_unavailable_response(exc):
     """503 while the database cannot be reached: the pool drops the dead connection, and pre-ping checks
@@ -125,3 +128,21 @@ def database_unavailable_response(exc):
                                               mimetype="text/html")
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def release_session(_exc=None):
+    """End the request's session without turning an answer already made into a 500.
+
+    Closing the session rolls back its transaction.  When the database went away after the request's last
+    query (a restart, a failover), that ROLLBACK fails, and Flask-SQLAlchemy's teardown would raise it after
+    the response was built: the client would get gunicorn's bare 500 instead of its answer.  The transaction
+    died with the connection anyway, so the connection is dropped instead of rolled back.
+    """
+    try:
+        db.session.remove()
+    except sa.exc.DBAPIError as exc:
+        if not (isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError) or exc.connection_invalidated):
+            raise
+        current_app.logger.warning("database unavailable while closing the session: %s", exc.orig or exc)
+        db.session().invalidate()  # the request's Session itself: scoped_session does not offer invalidate
+        db.session.remove()
