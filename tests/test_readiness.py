@@ -3,7 +3,7 @@
 
 The shared PostgreSQL server is never stopped here: an app whose database URL points at a closed
 port stands for "the database is down", and the recovery test kills the connections of a database
-of its own (bench/pg_restart.py restarts a real server, outside the suite)."""
+of its own (tests/perf/test_pg_restart.py restarts and crashes a real, private server)."""
 
 import re
 import socket
