@@ -4,11 +4,13 @@ Development needs no configuration at all: SQLite and a generated secret key liv
 the instance folder.  Production refuses to start without an explicit secret key.
 """
 
+import logging
 import os
 import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from monitoris import secretbox
 from monitoris.analysis.index import WeightsError, parse_bands, parse_weights
 
 PREFIX = "MONITORIS_"
@@ -86,6 +88,28 @@ def _secret_key(env, instance_path):
     return key
 
 
+def _totp_keys(env, secret_key):
+    """The keys that seal TOTP secrets at rest (monitoris.secretbox): the first seals, every one opens.
+
+    ``derived`` in the list stands for the key derived from the secret key, which is what a system
+    used while MONITORIS_TOTP_KEY was unset: list it after a new key until every secret is sealed again.
+    """
+    try:
+        keys = secretbox.parse_keys(_env("TOTP_KEY"), derived=secretbox.derive_key(secret_key))
+    except secretbox.BadKey as exc:
+        raise ConfigError(f"{PREFIX}TOTP_KEY: {exc}") from exc
+    if keys:
+        return keys
+    if env == "production":
+        # Not refused (a running system keeps working), but the secrets then hang on the secret key:
+        # rotating it would make every two-factor secret unreadable.  README "Security" says to set it.
+        logging.getLogger(__name__).warning(
+            "%sTOTP_KEY is not set: the two-factor secrets are sealed with a key derived from the secret key. "
+            'Set one: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"',
+            PREFIX)
+    return [secretbox.derive_key(secret_key)]
+
+
 def _driver_url(url):
     """``postgres://`` and ``postgresql://`` URLs name psycopg 3, the driver we ship."""
     if url.startswith("postgres://"):
@@ -130,6 +154,8 @@ def load(instance_path, overrides=None):
         "LOGIN_MAX_FAILURES": _env_int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT_MINUTES": _env_int("LOGIN_LOCKOUT_MINUTES", 15),
         "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 8 * 60),
+        # A login session ends this long after the login, however active (then the person logs in again).
+        "SESSION_ABSOLUTE_HOURS": _env_int("SESSION_ABSOLUTE_HOURS", 12),
         # Failed logins from one client address (any account) before its logins pause, and the window counted.
         "LOGIN_IP_MAX_FAILURES": _env_int("LOGIN_IP_MAX_FAILURES", 20),
         "LOGIN_IP_WINDOW_MINUTES": _env_int("LOGIN_IP_WINDOW_MINUTES", 15),
@@ -199,6 +225,8 @@ def load(instance_path, overrides=None):
                                                                 "pool_pre_ping": True}
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = _secret_key(env, instance_path)
+    if "TOTP_KEYS" not in config:
+        config["TOTP_KEYS"] = _totp_keys(env, config["SECRET_KEY"])
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
     return config

@@ -313,3 +313,10 @@ def scope_events(user, stmt):
     if user is None or not user.is_authenticated:
         return stmt.where(sa.false())
     return stmt.where(Event.organization_id.in_(_own_organization_id_list(user)))
+
+
+def can_end_login_session(user, login_session):
+    """A person ends their own login sessions; nobody ends another's one by one (an admin deactivates the
+    account or resets its password, which ends them all)."""
+    return (user is not None and user.is_authenticated and login_session is not None
+            and login_session.user_id == user.id)

@@ -6,6 +6,8 @@ table beside it.
 
 from markupsafe import Markup, escape
 
+from monitoris import numbers
+
 COLOURS = ("#1f7a4d", "#d98a1c", "#c0392b", "#7f8fa6")
 ROW = 22
 LABEL_WIDTH = 150
@@ -28,7 +30,7 @@ def bar_chart(pairs, *, maximum=None, unit="", title="Chart"):
     for i, (name, value) in enumerate(pairs):
         y = i * ROW + 4
         length = 0 if value is None else max(0.0, plot * float(value) / top)
-        text = "—" if value is None else f"{value:g}{unit}"
+        text = numbers.figure(value, unit)  # in the page's language, as the tables beside it
         parts.append(
             f'<text x="{LABEL_WIDTH - 6}" y="{y + 13}" text-anchor="end" font-size="12">{escape(name)}</text>'
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length:.1f}" height="{ROW - 6}" fill="{COLOURS[0]}"/>'
@@ -55,7 +57,7 @@ def stacked_bars(columns, series, *, title="Chart"):
             if h:
                 parts.append(f'<rect x="{x + 2:.1f}" y="{bottom:.1f}" width="{max(1.0, step - 4):.1f}" '
                              f'height="{h:.1f}" fill="{COLOURS[j % 4]}"><title>{escape(name)}: '
-                             f'{escape(series[j])} {value}</title></rect>')
+                             f'{escape(series[j])} {numbers.number(value)}</title></rect>')
         parts.append(f'<text x="{x + step / 2:.1f}" y="{legend + height + 14}" text-anchor="middle" '
                      f'font-size="10">{escape(name[-2:] if len(name) == 7 else name)}</text>')
     return _svg(WIDTH, legend + height + 20, title, "".join(parts))

@@ -8,6 +8,8 @@ work it was not given.
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 DEFAULT_WEIGHTS = {"timeliness": 0.5, "overdue": 0.2, "returns": 0.15, "extensions": 0.15, "instructions": 0.0}
 DEFAULT_BANDS = (70.0, 85.0)
 GRADES = ("unsatisfactory", "satisfactory", "good")
@@ -19,6 +21,17 @@ COMPONENTS = {
     "returns": ("Accepted without return", "(1 − returns ÷ reviews) × 100"),
     "extensions": ("Kept the dates", "(1 − extensions asked ÷ assigned) × 100, not below 0"),
     "instructions": ("Instructions answered", "answered ÷ received × 100"),
+}
+
+# What a person reads: the grades and the scores in the page's (or the export's) language.  The API
+# keeps the values above (grade "good", the English label and formula of each line of the working).
+GRADE_LABELS = {"unsatisfactory": _l("Unsatisfactory"), "satisfactory": _l("Satisfactory"), "good": _l("Good")}
+COMPONENT_LABELS = {
+    "timeliness": (_l("Timeliness"), _l("on time ÷ (accepted + overdue now) × 100")),
+    "overdue": (_l("Nothing overdue"), _l("(1 − overdue now ÷ assigned) × 100")),
+    "returns": (_l("Accepted without return"), _l("(1 − returns ÷ reviews) × 100")),
+    "extensions": (_l("Kept the dates"), _l("(1 − extensions asked ÷ assigned) × 100, not below 0")),
+    "instructions": (_l("Instructions answered"), _l("answered ÷ received × 100")),
 }
 
 

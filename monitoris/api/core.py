@@ -149,8 +149,8 @@ def get_or_404(model, object_id, can_view=None):
     return obj
 
 
-def page_of(stmt, args, count_stmt=None):
+def page_of(stmt, args, count_stmt=None, rows=False):
     page = queries.paginate(stmt, args.get("page", 1), args.get("page_size") or current_app.config["PAGE_SIZE"],
-                            count_stmt=count_stmt)
+                            count_stmt=count_stmt, rows=rows)
     return {"items": page.items, "total": page.total, "page": page.page, "page_size": page.per_page,
             "pages": page.pages}

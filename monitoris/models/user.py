@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from monitoris.database import UTCDateTime, enum_check, utcnow
 from monitoris.extensions import db
+from monitoris.secretbox import SealedString
 
 ROLES = ("admin", "controller", "org_head", "executor", "observer")
 # Roles that read across all organizations.
@@ -33,7 +34,8 @@ class User(UserMixin, db.Model):
     locale: Mapped[str] = mapped_column(sa.String(5), default="en")
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    # Sealed at rest with MONITORIS_TOTP_KEY (monitoris.secretbox); the attribute holds the plain secret.
+    totp_secret: Mapped[str | None] = mapped_column(SealedString())
     # The last TOTP time step accepted: a code is good once (replay of a seen code is refused).
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,6 +1,7 @@
 """Instructions, recommendations and requests for information: issued → acknowledged → answered → closed."""
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from monitoris import clock, permissions
 from monitoris.errors import Forbidden, IllegalTransition, ValidationError
@@ -10,7 +11,9 @@ from monitoris.notifications import messages
 from monitoris.services import audit
 from monitoris.services.wording import INSTRUCTION_STATES, word
 
-KIND_NAMES = {"instruction": "instruction", "recommendation": "recommendation", "request": "request for information"}
+# The kinds as words inside a sentence, in the reader's language.
+KIND_NAMES = {"instruction": _l("instruction"), "recommendation": _l("recommendation"),
+              "request": _l("request for information")}
 
 
 def _record(actor, action, instruction, before=None, after=None):

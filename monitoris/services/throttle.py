@@ -19,9 +19,9 @@ from monitoris.models import LoginAttempt
 KEEP = timedelta(days=1)
 
 
-def minutes_text(remaining):
-    minutes = max(1, math.ceil(remaining.total_seconds() / 60))
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+def whole_minutes(remaining):
+    """A wait as the whole minutes a person is told (never 0: "try again in 0 minutes" is no answer)."""
+    return max(1, math.ceil(remaining.total_seconds() / 60))
 
 
 def record_failure(email, ip):

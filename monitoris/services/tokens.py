@@ -3,6 +3,7 @@
 The raw token is returned once, by ``create_token``, and never stored or logged.
 """
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -69,17 +70,21 @@ def revoke_token(actor, token_id):
     return token
 
 
+@functools.cache
+def _token_by_hash():
+    """One query for the token, its user, the user's organization and roles (the user's roles would otherwise
+    cost a second round trip on every API request).  Built once: SQLAlchemy then computes the statement's
+    cache key once, not on every request."""
+    return (sa.select(ApiToken).where(ApiToken.token_hash == sa.bindparam("token_hash"))
+            .options(joinedload(ApiToken.user).joinedload(User.organization),
+                     joinedload(ApiToken.user).joinedload(User.role_rows)))
+
+
 def authenticate(raw):
     """The live token behind ``raw``, or None.  Touches ``last_used_at`` at most once a minute."""
     if not raw or not raw.startswith(PREFIX) or len(raw) > 200:
         return None
-    # One query for the token, its user, the user's organization and roles (the user's roles would
-    # otherwise cost a second round trip on every API request).
-    token = db.session.scalars(
-        sa.select(ApiToken).where(ApiToken.token_hash == token_hash(raw))
-        .options(joinedload(ApiToken.user).joinedload(User.organization),
-                 joinedload(ApiToken.user).joinedload(User.role_rows))
-    ).unique().one_or_none()
+    token = db.session.scalars(_token_by_hash(), {"token_hash": token_hash(raw)}).unique().one_or_none()
     now = clock.now()
     if token is None or not token.is_live(now):
         return None

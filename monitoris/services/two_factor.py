@@ -3,6 +3,11 @@
 A code is accepted once: the time step of the last accepted code is kept on the user and only a
 later step passes, checked and stored in one conditional UPDATE so that two processes cannot both
 accept the same code.  Recovery codes are single use and stored as salted sha256.
+
+The secret itself is sealed at rest (``User.totp_secret`` is a ``secretbox.SealedString``: the
+database holds only the sealed form).  The UPDATE that accepts a code also seals the secret again,
+so a secret stored before sealing existed, or sealed with a key since rotated out, is sealed with
+the current key at its next use.
 """
 
 import hashlib
@@ -13,6 +18,7 @@ import secrets
 import pyotp
 import segno
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -63,12 +69,15 @@ def _matching_step(secret, code, now):
 
 
 def _claim_step(user, step):
-    """Record ``step`` as used, unless it (or a later one) was used already: the replay guard."""
+    """Record ``step`` as used, unless it (or a later one) was used already: the replay guard.
+
+    The secret is written back in the same statement: sealed afresh with the current key.
+    """
     table = User.__table__
     result = db.session.execute(
         sa.update(table).where(table.c.id == user.id,
                                sa.or_(table.c.totp_last_step.is_(None), table.c.totp_last_step < step))
-        .values(totp_last_step=step))
+        .values(totp_last_step=step, totp_secret=user.totp_secret))
     if result.rowcount != 1:
         return False
     set_committed_value(user, "totp_last_step", step)
@@ -89,8 +98,8 @@ def _new_recovery_codes(user):
     """Replace the user's recovery codes; returns the new ones, in clear, for the one page that shows them."""
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = []
-    for _ in range(RECOVERY_CODE_COUNT):
-        raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
+    for _number in range(RECOVERY_CODE_COUNT):
+        raw = "".join(secrets.choice(_CODE_ALPHABET) for _letter in range(10))
         code = f"{raw[:5]}-{raw[5:]}"
         salt = secrets.token_hex(16)
         db.session.add(RecoveryCode(user_id=user.id, salt=salt, code_hash=_code_hash(salt, code),
@@ -144,7 +153,7 @@ def verify_login(user, code, ip=None):
     method = check_code(user, code)
     if method is None:
         auth.count_failure(user, ip, "wrong second factor")
-        raise auth.LoginFailed("The code is not correct, or it was used already. Enter the next code.")
+        raise auth.LoginFailed(_("The code is not correct, or it was used already. Enter the next code."))
     auth.succeeded(user)
     return method
 
@@ -157,11 +166,11 @@ def enable(user, secret, code):
     Returns the recovery codes (shown once).  Every other login session of the account ends.
     """
     if user.totp_secret:
-        raise ValidationError("Two-factor login is on already.")
+        raise ValidationError(_("Two-factor login is on already."))
     step = _matching_step(secret, code, clock.now())
     if step is None:
-        raise ValidationError("The code does not match. Check the time on your phone and try the next code.",
-                              errors={"code": ["The code does not match."]})
+        raise ValidationError(_("The code does not match. Check the time on your phone and try the next code."),
+                              errors={"code": [_("The code does not match.")]})
     user.totp_secret = secret
     user.totp_last_step = step
     user.totp_enabled_at = clock.now()
@@ -174,14 +183,15 @@ def enable(user, secret, code):
 
 def _check_password(user, password):
     if not check_password(user.password_hash, password or ""):
-        raise ValidationError("The password is not correct.", errors={"password": ["The password is not correct."]})
+        message = _("The password is not correct.")
+        raise ValidationError(message, errors={"password": [message]})
 
 
 def disable(user, password):
     """The person turns it off, with their password; not when their role requires it."""
     _check_password(user, password)
     if is_required(user):
-        raise ValidationError("Your role requires two-factor login; it cannot be turned off.")
+        raise ValidationError(_("Your role requires two-factor login; it cannot be turned off."))
     _clear(user)
     audit.record(user, "auth.two_factor_disabled", "user", user.id)
 
@@ -206,7 +216,7 @@ def _clear(user):
 def regenerate_recovery_codes(user, password):
     _check_password(user, password)
     if not user.totp_secret:
-        raise ValidationError("Two-factor login is off.")
+        raise ValidationError(_("Two-factor login is off."))
     codes = _new_recovery_codes(user)
     audit.record(user, "auth.recovery_codes_regenerated", "user", user.id)
     return codes
@@ -233,7 +243,7 @@ def set_required_roles(actor, roles):
     roles = set(roles)
     unknown = roles - set(ROLES)
     if unknown:
-        raise ValidationError(f"Unknown roles: {', '.join(sorted(unknown))}.")
+        raise ValidationError(_("Unknown roles: %(roles)s.", roles=", ".join(sorted(unknown))))
     before = sorted(required_roles())
     now = clock.now()
     for role in ROLES:

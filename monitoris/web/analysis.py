@@ -4,8 +4,6 @@ The figures come from monitoris.analysis (SQL aggregation); these views parse th
 by the reader's permissions, and render.
 """
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -196,7 +194,7 @@ DRILLDOWN_COLUMNS = [("assignment_id", _l("Assignment")), ("number", _l("No.")),
 
 
 def _table_title(name):
-    """The worksheet title of an exported table, in the reader's language (the file name stays English)."""
+    """The worksheet title of an exported table, in the reader's language (and so the file's name)."""
     titles = {"acts": _("Acts"), "controllers": _("Controllers"), "organizations": _("Organizations"),
               "trend": _("Monthly trend")}
     return titles.get(name) or name.capitalize()
@@ -217,7 +215,7 @@ def export_table(name, fmt):
                                     per_page=None)
         present = {k for row in listing.rows for k in row}
         columns = [c for c in DRILLDOWN_COLUMNS if c[0] in present]
-        rows, title = listing.rows, f"{figure}"
+        rows, title = listing.rows, figures.LABELS.get(figure, figure)
     elif name == "organizations":
         rows = tables.organizations(current_user, form.filters(current_user, scoped=False))
         columns, title = tables.columns("organization"), _("Organizations")
@@ -230,9 +228,8 @@ def export_table(name, fmt):
         rows = tables.table(current_user, form.filters(current_user), group)
         columns, title = tables.columns(group), _table_title(name)
     body = export.render(fmt, columns, rows, title)
-    filename = f"analysis-{name}-{date.today().isoformat()}.{fmt}"
     return Response(body, mimetype=export.MEDIA_TYPES[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": export.attachment(f"analysis-{name}", title, clock.today(), fmt)})
 
 
 def drilldown_url(figure, args, **where):

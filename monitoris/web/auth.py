@@ -2,19 +2,34 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_url, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
-from monitoris.extensions import db, limiter
+from monitoris.extensions import db, limiter, login_manager
 from monitoris.services import auth
 from monitoris.web import two_factor
 
 bp = Blueprint("auth", __name__)
+
+# Why a page sends a person back to the login page, when their login session was there and is over.
+ENDED = {
+    "absolute": _l("Your login session has reached its time limit. Log in again to go on."),
+    "idle": _l("Your login session ended after a long time without activity. Log in again to go on."),
+    "ended": _l("This login session has been ended (logged out, or ended from another browser). Log in again."),
+}
+
+
+@login_manager.unauthorized_handler
+def _to_the_login_page():
+    """As Flask-Login does by default, but saying why when the browser's login session has run out."""
+    reason = auth.end_reason(session.get("_user_id"))
+    flash(str(ENDED.get(reason) or login_manager.login_message), login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
 class LoginForm(FlaskForm):

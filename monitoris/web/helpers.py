@@ -12,9 +12,11 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectField
 
-from monitoris import clock, permissions
+from monitoris import clock, numbers, permissions
+from monitoris.analysis.index import COMPONENT_LABELS, GRADE_LABELS
 from monitoris.extensions import db
 from monitoris.models import STATES
+from monitoris.services import wording
 from monitoris.web.language import LANGUAGE_NAMES
 
 STATE_LABELS = {
@@ -26,6 +28,16 @@ STATE_LABELS = {
     "draft": _l("Draft"),
     "active": _l("Active"),
     "closed": _l("Closed"),
+    # reports
+    "returned": _l("Returned"),
+    # instructions
+    "issued": _l("Issued"),
+    "acknowledged": _l("Acknowledged"),
+    "answered": _l("Answered"),
+    # extension requests' decisions
+    "pending": _l("Pending"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
 }
 ROLE_LABELS = {
     "lead": _l("Lead"),
@@ -40,6 +52,7 @@ KIND_LABELS = {
     "law": _l("Law"), "decree": _l("Decree"), "order": _l("Order"), "resolution": _l("Resolution"),
     "action_plan": _l("Action plan"),
     "instruction": _l("Instruction"), "other": _l("Other"),
+    "recommendation": _l("Recommendation"), "request": _l("Request for information"),
     "control": _l("Control body"), "central": _l("Central body"), "local": _l("Local executive authority"),
     "state_company": _l("State company"),
 }
@@ -101,6 +114,15 @@ def format_date(value):
     return babel_format_date(value, "dd MMM y")
 
 
+def format_month(value):
+    """"2026-03" (the analysis's months) as the page's language names it: "Mar 2026", "мар. 2026"."""
+    try:
+        year, month = (int(p) for p in (value or "").split("-"))
+        return babel_format_date(date(year, month, 1), "LLL y")
+    except ValueError:
+        return value or ""
+
+
 def format_datetime(value):
     if value is None:
         return ""
@@ -109,10 +131,29 @@ def format_datetime(value):
 
 
 def label(value, table=None):
-    tables = {"state": STATE_LABELS, "role": ROLE_LABELS, "kind": KIND_LABELS}
+    tables = {"state": STATE_LABELS, "role": ROLE_LABELS, "kind": KIND_LABELS, "grade": GRADE_LABELS}
     mapping = tables.get(table) if table else {**KIND_LABELS, **ROLE_LABELS, **STATE_LABELS}
     text = mapping.get(value)
     return str(text) if text is not None else (value or "").replace("_", " ").capitalize()
+
+
+# The lower-case words of services.wording, for states inside a sentence ("report v2, returned").
+WORDS = {"assignment_state": wording.ASSIGNMENT_STATES, "report_state": wording.REPORT_STATES,
+         "instruction_state": wording.INSTRUCTION_STATES, "decision": wording.EXTENSION_DECISIONS}
+
+
+def word(value, table):
+    return str(wording.word(WORDS[table], value)) if value else ""
+
+
+def period_text(period_label):
+    """A fulfilment period as the page's language says it: Task.period_label ("2026-2028", "Regular",
+    "2026-2028, regular") keeps the plan's English words for the API; the pages translate them."""
+    if period_label == "Regular":
+        return _("Regular")
+    if period_label and period_label.endswith(", regular"):
+        return _("%(years)s, regular", years=period_label.removesuffix(", regular"))
+    return period_label or ""
 
 
 def due_text(assignment, today):
@@ -137,7 +178,7 @@ def _show(key, value, names):
     if key == "role":
         return label(value, "role")
     if key == "progress":
-        return f"{value}%"
+        return numbers.percent(value)
     if key == "due_on":
         return format_date(value)
     if key in ("responsible_id", "organization_id"):
@@ -251,7 +292,14 @@ def nav_items(user):
 def register(app):
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_month, "month")
     app.add_template_filter(label, "label")
+    app.add_template_filter(word, "word")
+    app.add_template_filter(period_text, "period")
+    # Figures in the page's language; the API and the exports keep machine numbers (monitoris.numbers).
+    app.add_template_filter(numbers.number, "number")
+    app.add_template_filter(numbers.percent, "percent")
+    app.add_template_global(COMPONENT_LABELS, "components_text")
     app.add_template_global(due_text)
     app.add_template_global(page_url)
     app.add_template_global(nav_items)

@@ -79,7 +79,7 @@ def new(assignment_id):
         db.session.rollback()
         return render_template("instructions/form.html", form=attach_errors(form, exc), assignment=assignment), 422
     db.session.commit()
-    flash(_("The %(kind)s has been issued to %(org)s.", kind=KIND_LABELS[instruction.kind].lower(),
+    flash(_("The %(kind)s has been issued to %(org)s.", kind=instructions_service.KIND_NAMES[instruction.kind],
             org=assignment.organization.short_name),
           "success")
     return redirect(url_for("assignments.show", assignment_id=assignment.id, _anchor="instructions"))

@@ -1,19 +1,22 @@
-"""The person's own page: language and phone, channels per kind of message, password, API tokens."""
+"""The person's own page: language and phone, channels per kind of message, password, API tokens,
+and their login sessions (see and end them)."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
+from monitoris.errors import NotFound
 from monitoris.errors import ValidationError as ServiceError
 from monitoris.extensions import db
 from monitoris.models import LOCALES
 from monitoris.models.notification import CHANNELS
 from monitoris.notifications.outbox import DEFAULT_CHANNELS
-from monitoris.services import notification_settings, tokens, users
+from monitoris.services import auth, notification_settings, tokens, users
 from monitoris.services.passwords import MIN_LENGTH, check_password
 from monitoris.web.admin import LOCALE_LABELS
 from monitoris.web.helpers import attach_errors
@@ -68,6 +71,30 @@ class TokenForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Name the token after where it will be used.")),
                                            Length(max=100)], description=_l("Where the token will be used."))
     expires_in_days = IntegerField(_l("Valid for (days)"), validators=[NumberRange(min=1)])
+
+
+class EndSessionsForm(FlaskForm):
+    """Which session to end comes from the button pressed (``session_id``, or ``others``)."""
+
+    password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Type your password."))],
+                             description=_l("Ending a session needs your password, so that whoever might hold one "
+                                            "of your sessions cannot end yours."))
+
+
+# (pattern in the User-Agent header, name shown): the first that matches wins, so Edge and Opera come
+# before Chrome, whose name their headers carry too.
+BROWSERS = [("Edg/", "Edge"), ("OPR/", "Opera"), ("YaBrowser/", "Yandex Browser"), ("Firefox/", "Firefox"),
+            ("Chrome/", "Chrome"), ("Safari/", "Safari"), ("curl/", "curl")]
+SYSTEMS = [("Windows", "Windows"), ("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"),
+           ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux")]
+
+
+def browser_of(user_agent):
+    """"Firefox · Windows" from a User-Agent header; what is not recognised is left out."""
+    ua = user_agent or ""
+    parts = [next((name for mark, name in BROWSERS if mark in ua), None),
+             next((name for mark, name in SYSTEMS if mark in ua), None)]
+    return " · ".join(p for p in parts if p) or None
 
 
 def _page(status=200, **forms):
@@ -160,3 +187,47 @@ def revoke_token(token_id):
     db.session.commit()
     flash(_("The token has been revoked; it no longer works."), "success")
     return redirect(url_for("profile.show", _anchor="tokens"))
+
+
+# -- login sessions ----------------------------------------------------------------------------------
+
+def _sessions_page(status=200, form=None):
+    current = current_user.login_session.id if current_user.login_session is not None else None
+    return render_template("profile/sessions.html", sessions=auth.live_sessions(current_user), current=current,
+                           form=form or EndSessionsForm(formdata=None), browser_of=browser_of,
+                           idle_minutes=current_app.config["SESSION_IDLE_MINUTES"],
+                           absolute_hours=current_app.config["SESSION_ABSOLUTE_HOURS"]), status
+
+
+@bp.get("/sessions")
+def sessions():
+    return _sessions_page()
+
+
+@bp.post("/sessions/end")
+def end_sessions():
+    form = EndSessionsForm()
+    if not form.validate_on_submit():
+        return _sessions_page(422, form)
+    session_id = request.form.get("session_id", type=int)
+    if not request.form.get("others") and session_id is None:
+        flash(_("Choose a session to end."), "error")
+        return redirect(url_for("profile.sessions"))
+    try:
+        if request.form.get("others"):
+            ended = auth.end_other_sessions(current_user, form.password.data)
+            message = ngettext("%(num)d other session has been ended.", "%(num)d other sessions have been ended.",
+                               ended)
+        else:
+            auth.end_own_session(current_user, session_id, form.password.data)
+            message = _("The session has been ended: that browser is logged out.")
+    except ServiceError as exc:
+        db.session.rollback()
+        return _sessions_page(422, attach_errors(form, exc))
+    except NotFound as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("profile.sessions"))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("profile.sessions"))

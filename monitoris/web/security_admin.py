@@ -23,8 +23,9 @@ bp = Blueprint("security_admin", __name__, url_prefix="/admin/security")
 ACTIONS = (
     "auth.login", "auth.login_failed", "auth.logout", "auth.two_factor_enabled", "auth.two_factor_disabled",
     "auth.recovery_code_used", "auth.recovery_codes_regenerated", "auth.password_reset_requested",
-    "auth.password_reset_completed", "user.password_changed", "user.created", "user.updated",
-    "api_token.created", "api_token.revoked", "security.denied", "security.policy_changed",
+    "auth.password_reset_completed", "auth.session_ended", "auth.other_sessions_ended", "user.password_changed",
+    "user.created", "user.updated", "api_token.created", "api_token.revoked", "security.denied",
+    "security.policy_changed",
 )
 
 

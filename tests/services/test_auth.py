@@ -117,7 +117,8 @@ def test_logout_ends_the_session():
     assert db.session.scalar(sa.select(Event.action).order_by(Event.id.desc()).limit(1)) == "auth.logout"
 
 
-def test_idle_session_ends(app, clock):
+def test_idle_session_ends(app, clock, monkeypatch):
+    monkeypatch.setitem(app.config, "SESSION_ABSOLUTE_HOURS", 48)  # the idle limit alone here
     user = make_user()
     token = _login(user)
     idle = app.config["SESSION_IDLE_MINUTES"]
