@@ -16,7 +16,9 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import psycopg
+import sqlalchemy as sa
 
+from monitoris.analysis import facts
 from monitoris.models.event import GENESIS_HASH, event_hash
 from monitoris.models.task import number_sort_key
 
@@ -118,11 +120,20 @@ def generate(url, scale=1.0, today=None, seed=7, history=True):
         for table in ("organizations", "users", "acts", "tasks", "assignments"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         conn.commit()
-    # As autovacuum would have done on a live database: statistics, and the visibility map that
-    # index-only scans (the counts of the lists) need.
+    write_items(url)
+    return n | {"tasks": len(tasks)}
+
+
+def write_items(url):
+    """The analysis's items of what COPY wrote around the application (monitoris.analysis.facts), then
+    what autovacuum would have done on a live database: statistics, and the visibility map that
+    index-only scans (the counts of the lists) need."""
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        facts.rebuild(connection)
+    engine.dispose()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
-    return n | {"tasks": len(tasks)}
 
 
 ACTIONS = (("assignment.start", "assigned", "in_progress"), ("assignment.submit", "in_progress", "submitted"),

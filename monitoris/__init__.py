@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from monitoris import api, cli, config, queries, security, web
+from monitoris.analysis import facts as _facts  # noqa: F401 - keeps the analysis's items current on every flush
 from monitoris.clock import SystemClock
 from monitoris.database import configure_sqlite
 from monitoris.errors import register_error_handlers

@@ -1,10 +1,11 @@
-"""``flask --app monitoris …`` commands: accounts, demo data, the audit chain."""
+"""``flask --app monitoris …`` commands: accounts, demo data, the audit chain, the analysis's items."""
 
 import click
 import sqlalchemy as sa
 from flask import current_app
 
 from monitoris import backup, demo
+from monitoris.analysis import facts
 from monitoris.documents import cli as documents_cli
 from monitoris.errors import ValidationError
 from monitoris.extensions import db
@@ -18,6 +19,7 @@ def register(app):
     app.cli.add_command(create_admin)
     app.cli.add_command(demo_group)
     app.cli.add_command(audit_group)
+    app.cli.add_command(analysis_group)
     notifications_cli.register(app)
     backup.register(app)
     documents_cli.register(app)
@@ -97,3 +99,29 @@ def audit_verify():
     click.echo(f"FAILED at event {report.bad_event_id}: {report.reason}. "
                f"{report.checked} events before it are intact.", err=True)
     raise SystemExit(1)
+
+
+@click.group("analysis")
+def analysis_group():
+    """The analysis's stored items."""
+
+
+@analysis_group.command("check")
+def analysis_check():
+    """Compare the stored items with what the assignments, reports and extensions make of them now."""
+    wrong = facts.differences(db.session.connection())
+    if not wrong:
+        click.echo("OK: the analysis's items match their sources.")
+        return
+    for where, row in wrong:
+        click.echo(f"{where}: {row}", err=True)
+    click.echo("Run `flask --app monitoris analysis rebuild` to write them anew.", err=True)
+    raise SystemExit(1)
+
+
+@analysis_group.command("rebuild")
+def analysis_rebuild():
+    """Write every item of the analysis anew (after data was loaded around the application)."""
+    count = facts.rebuild(db.session.connection())
+    db.session.commit()
+    click.echo(f"{count} items written.")

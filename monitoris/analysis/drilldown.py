@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from monitoris.analysis import facts, sql
 from monitoris.analysis import items as items_module
 from monitoris.models import ExtensionRequest, Instruction, Organization, Report, Task
 
@@ -64,7 +65,7 @@ def statement(f, figure, month=None):
         stmt = joined(it.c.accepted, it.c.on_time, it.c.overdue, it.c.delay, it.c.submitted_on)
         return stmt.where(ITEM_FIGURES[figure](it), *where).order_by(*order)
     if figure in REPORT_FIGURES:
-        period = sa.case((Report.final, sa.literal(items_module.FINAL)), else_=Report.period)
+        period = sa.case((Report.final, sa.literal(facts.FINAL)), else_=Report.period)
         stmt = joined(Report.id.label("report_id"), Report.version, Report.state.label("report_state"),
                       Report.submitted_on, Report.reviewer_comment)
         stmt = stmt.join(Report, sa.and_(Report.assignment_id == it.c.assignment_id, period == it.c.period))
@@ -74,7 +75,7 @@ def statement(f, figure, month=None):
         stmt = joined(ExtensionRequest.id.label("request_id"), ExtensionRequest.previous_due_on,
                       ExtensionRequest.proposed_due_on, ExtensionRequest.decision)
         stmt = stmt.join(ExtensionRequest, ExtensionRequest.assignment_id == it.c.assignment_id)
-        stmt = stmt.where(it.c.period == items_module.FINAL, *where)
+        stmt = stmt.where(it.c.period == facts.FINAL, *where)
         if EXTENSION_FIGURES[figure]:
             stmt = stmt.where(ExtensionRequest.decision == EXTENSION_FIGURES[figure])
         return stmt.order_by(*order, ExtensionRequest.id)
@@ -83,7 +84,7 @@ def statement(f, figure, month=None):
 
 def _instructions(f, figure):
     ins = items_module.instructions(f)
-    stmt = (sa.select(ins.c.assignment_id, sa.literal(items_module.FINAL).label("period"), Task.number, Task.title,
+    stmt = (sa.select(ins.c.assignment_id, sa.literal(facts.FINAL).label("period"), Task.number, Task.title,
                       Organization.short_name.label("organization"), Instruction.id.label("instruction_id"),
                       Instruction.kind, Instruction.state.label("instruction_state"), Instruction.issued_at,
                       Instruction.answered_at, Instruction.response_due_on, ins.c.response_days)
@@ -120,6 +121,7 @@ class Listing:
 def listing(session, f, figure, *, month=None, page=1, per_page=100):
     """One page of the rows behind ``figure``, and their total (the figure itself)."""
     stmt = statement(f, figure, month)
+    sql.prepare(session)
     total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     if per_page:
         stmt = stmt.limit(per_page).offset((max(1, page) - 1) * per_page)

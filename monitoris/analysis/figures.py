@@ -1,8 +1,9 @@
 """The figures, per organization, act, controller, month or overall: one SQL aggregation each.
 
-The items (monitoris.analysis.items) are summed with GROUP BY; the medians come from a window
-function or ``percentile_cont`` (monitoris.analysis.sql.median); instructions are aggregated on
-their own and joined on the same key.  Python only turns the result rows into dictionaries.
+The items (monitoris.analysis.items) are summed with GROUP BY, through a histogram of their delays
+that also gives the median (monitoris.analysis.sql.median); instructions are aggregated the same way
+on their own and joined on the same key.  The same SQL on PostgreSQL and SQLite.  Python only turns
+the result rows into dictionaries.
 """
 
 import sqlalchemy as sa
@@ -54,35 +55,40 @@ def _key_label(source, group):
     return (key if key is not None else sa.literal_column("'all'")).label("key")
 
 
-def _with_median(f, group, source, value, columns, name):
-    """The grouped totals of ``source`` and its median of ``value``.
+def _totals_and_median(group, source, value, count, sums, average=None):
+    """Per key of ``group``: the count of ``source``'s rows, the ``sums`` of its columns, the median of
+    ``value`` (and its ``average``): (totals, median) subqueries, both keyed ``key``.
 
-    PostgreSQL computes the median in the same pass (``percentile_cont`` ignores nulls); elsewhere
-    it is a window-function subquery over the same rows, joined on the key.  Returns (totals, median
-    subquery or None).
+    One pass over the rows: they are counted and summed per (key, value) first — a histogram, since a
+    body has thousands of items but few different delays — by hashing, with no sort of the rows; the
+    totals add the histogram up per key, and the median walks it in order (``sql.median``).
     """
-    # CTEs, because the statement reads each twice (for the keys, and joined on them).
-    if f.dialect == "postgresql":
-        columns = [*columns, sa.func.percentile_cont(0.5).within_group(source.c[value]).label(name)]
-        return _grouped(source, group, columns).cte(f"{name}_totals"), None
-    totals = _grouped(source, group, columns).cte(f"{name}_totals")
-    values = sa.select(_key_label(source, group), source.c[value]).subquery()
-    return totals, sql.median(values, "key", value, f.dialect).subquery()
+    key, column = _key(source, group), source.c[value]
+    histogram = (
+        sa.select(_key_label(source, group), column.label("value"), sa.func.count().label("n"),
+                  *[sa.func.sum(source.c[column]).label(name) for name, column in sums.items()])
+        .group_by(*([key] if key is not None else []), column)
+        .cte(f"{value}_histogram")
+    )
+    h = histogram.c
+    columns = [sa.func.sum(h.n).label(count)]
+    columns += [sa.func.coalesce(sa.func.sum(h[name]), 0).label(name) for name in sums]
+    if average:
+        measured = sa.func.sum(sa.case((h.value.is_not(None), h.n)))
+        columns.append((sa.func.sum(h.value * h.n) * 1.0 / measured).label(average))
+    totals = sa.select(h.key, *columns).group_by(h.key).cte(f"{value}_totals")
+    return totals, sql.median(histogram, "key", "value", "n").subquery(f"{value}_median")
 
 
 def item_totals(f, group):
-    it = items_module.items(f)
-    columns = [sa.func.count().label("assigned")]
-    columns += [sa.func.coalesce(sa.func.sum(it.c[col]), 0).label(name) for name, col in _SUMS.items()]
-    columns.append(sa.func.avg(it.c.delay * 1.0).label("average_delay"))
-    return _with_median(f, group, it, "delay", columns, "median_delay")
+    it = items_module.items(f, controller=group == "controller")
+    return _totals_and_median(group, it, "delay", "assigned", _SUMS, average="average_delay")
 
 
 def instruction_totals(f, group):
     ins = items_module.instructions(f)
-    columns = [sa.func.count().label("instructions_received"),
-               sa.func.coalesce(sa.func.sum(ins.c.answered), 0).label("instructions_answered")]
-    return _with_median(f, group, ins, "response_days", columns, "median_response_days")
+    return _totals_and_median(group, ins, "response_days", "instructions_received",
+                              {"instructions_answered": "answered"})
 
 
 def _names(group, key):
@@ -98,9 +104,7 @@ def _names(group, key):
     return None, None, []
 
 
-def _join_median(stmt, keys, totals, median, name):
-    if median is None:
-        return stmt, totals.c[name]
+def _join_median(stmt, keys, median, name):
     return stmt.outerjoin(median, median.c.key == keys.c.key), median.c.median.label(name)
 
 
@@ -121,13 +125,13 @@ def statement(f, group):
     columns += [sa.func.coalesce(totals.c[name], 0).label(name) for name in _SUMS]
     columns.append(totals.c.average_delay)
     stmt = sa.select().select_from(keys).outerjoin(totals, totals.c.key == keys.c.key)
-    stmt, median = _join_median(stmt, keys, totals, delay_median, "median_delay")
+    stmt, median = _join_median(stmt, keys, delay_median, "median_delay")
     columns.append(median)
     if with_instructions:
         columns += [sa.func.coalesce(ins_totals.c.instructions_received, 0).label("instructions_received"),
                     sa.func.coalesce(ins_totals.c.instructions_answered, 0).label("instructions_answered")]
         stmt = stmt.outerjoin(ins_totals, ins_totals.c.key == keys.c.key)
-        stmt, median = _join_median(stmt, keys, ins_totals, response_median, "median_response_days")
+        stmt, median = _join_median(stmt, keys, response_median, "median_response_days")
         columns.append(median)
     model, on, names = _names(group, keys.c.key)
     if model is not None:
@@ -160,4 +164,5 @@ def derive(row):
 
 
 def compute(session, f, group):
+    sql.prepare(session)
     return [derive(row) for row in session.execute(statement(f, group))]

@@ -1,6 +1,7 @@
 """All models, importable from one place (and all registered before Alembic compares)."""
 
 from monitoris.models.act import ACT_KINDS, ACT_STATES, Act
+from monitoris.models.analysis import AnalysisItem
 from monitoris.models.assignment import (
     ASSIGNMENT_ROLES,
     CLOSED_STATES,
@@ -31,7 +32,7 @@ from monitoris.models.token import ApiToken
 from monitoris.models.user import GLOBAL_ROLES, LOCALES, ROLES, LoginSession, User, UserRole
 
 __all__ = [
-    "ACT_KINDS", "ACT_STATES", "ASSIGNMENT_ROLES", "Act", "ApiToken", "Assignment", "CHANNELS",
+    "ACT_KINDS", "ACT_STATES", "ASSIGNMENT_ROLES", "Act", "AnalysisItem", "ApiToken", "Assignment", "CHANNELS",
     "CLOSED_STATES", "COMMENT_REQUIRED", "Event", "EvidenceRequirement", "GENESIS_HASH", "GLOBAL_ROLES",
     "Holiday", "JobState", "KINDS", "LOCALES", "LoginAttempt", "LoginSession", "Notification", "NotificationPreference",
     "OPEN_STATES",

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 
 from monitoris import clock
+from monitoris.analysis import facts
 from monitoris.database import utcnow
 from monitoris.extensions import db
 from monitoris.models import Assignment, Event, Task, User, UserRole
@@ -136,6 +137,7 @@ def write(actor, act, items):
     db.session.flush()
     _insert(Task.__table__, task_rows)
     _insert(Assignment.__table__, assignment_rows)
+    facts.refresh(db.session.connection(), [a["id"] for a in assignment_rows])  # written around the ORM
     entries = [("task.created", "task", t["id"], None, {f: audit.json_value(t[f]) for f in tasks_service.FIELDS}
                 | {"act_id": act.id}) for t in task_rows]
     entries += [("assignment.created", "assignment", a["id"], a["organization_id"], {
