@@ -179,3 +179,22 @@ def upload_folder(app, tmp_path):
     app.config["UPLOAD_FOLDER"] = str(tmp_path / "documents")
     yield tmp_path / "documents"
     app.config["UPLOAD_FOLDER"] = before
+
+
+@pytest.fixture
+def own_postgresql_app(tmp_path):
+    """An app on a PostgreSQL database of its own, outside the per-test transaction (for tests that kill
+    its connections): yields (app, admin connection, database name); drops the database afterwards."""
+    name = f"monitoris_own_{uuid.uuid4().hex[:8]}"
+    admin = psycopg.connect(PG_ADMIN_URL, autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    url = re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN_URL).replace("postgresql://", "postgresql+psycopg://")
+    app = create_app({"ENV_NAME": "testing", "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path),
+                      "SQLALCHEMY_DATABASE_URI": url})
+    try:
+        yield app, admin, name
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()

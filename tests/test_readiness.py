@@ -5,18 +5,14 @@ The shared PostgreSQL server is never stopped here: an app whose database URL po
 port stands for "the database is down", and the recovery test kills the connections of a database
 of its own (tests/perf/test_pg_restart.py restarts and crashes a real, private server)."""
 
-import re
 import socket
-import uuid
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 
 from monitoris import create_app
 from monitoris.extensions import db
 from monitoris.services import tokens
-from tests.conftest import PG_ADMIN_URL
 from tests.factories import make_user
 
 
@@ -72,27 +68,16 @@ def test_pages_answer_a_503_page_while_the_database_is_down(down_app):
 
 
 @pytest.mark.postgresql
-def test_the_pool_recovers_after_its_connections_are_killed(tmp_path):
+def test_the_pool_recovers_after_its_connections_are_killed(own_postgresql_app):
     """Connections the server dropped (a restart, a failover) are replaced at checkout: nothing fails after."""
-    name = f"monitoris_ready_{uuid.uuid4().hex[:8]}"
-    admin = psycopg.connect(PG_ADMIN_URL, autocommit=True)
-    admin.execute(f'CREATE DATABASE "{name}"')
-    url = re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN_URL).replace("postgresql://", "postgresql+psycopg://")
-    app = create_app({"ENV_NAME": "testing", "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path),
-                      "SQLALCHEMY_DATABASE_URI": url})
-    try:
-        client = app.test_client()
-        assert client.get("/readyz").status_code == 200  # the pool now holds a live connection
-        killed = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                               "WHERE datname = %s AND pid <> pg_backend_pid()", (name,)).fetchone()[0]
-        assert killed >= 1
-        for _ in range(3):
-            assert client.get("/readyz").status_code == 200
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    app, admin, name = own_postgresql_app
+    client = app.test_client()
+    assert client.get("/readyz").status_code == 200  # the pool now holds a live connection
+    killed = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                           "WHERE datname = %s AND pid <> pg_backend_pid()", (name,)).fetchone()[0]
+    assert killed >= 1
+    for _ in range(3):
+        assert client.get("/readyz").status_code == 200
 
 
 def test_a_valid_token_request_succeeds_when_the_database_is_up(client):

@@ -7,19 +7,14 @@ crashed (immediate shutdown) and kept down 2.5 s.  PostgreSQL leg only, where a 
 ``postgres`` user fails the test (it never skips); about 30 seconds.
 """
 
-import re
 import time
-import uuid
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 
 from bench import pg_restart
 from bench.private_pg import PrivateServerUnavailable, private_server
-from monitoris import create_app
 from monitoris.extensions import db
-from tests.conftest import PG_ADMIN_URL
 
 pytestmark = pytest.mark.postgresql
 
@@ -39,15 +34,10 @@ def test_requests_get_clean_503s_while_postgresql_is_away_and_succeed_after_with
     assert figures["writes answered 200"] > 0 and figures["confirmed writes lost"] == 0
 
 
-def test_an_answer_survives_its_connection_dying_before_the_request_ends(tmp_path):
+def test_an_answer_survives_its_connection_dying_before_the_request_ends(own_postgresql_app):
     """The request has read what it needs when the server drops its connection (a restart): closing the
     session can no longer roll back, and that must not turn the answer into a 500."""
-    name = f"monitoris_teardown_{uuid.uuid4().hex[:8]}"
-    admin = psycopg.connect(PG_ADMIN_URL, autocommit=True)
-    admin.execute(f'CREATE DATABASE "{name}"')
-    url = re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN_URL).replace("postgresql://", "postgresql+psycopg://")
-    app = create_app({"ENV_NAME": "testing", "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path),
-                      "SQLALCHEMY_DATABASE_URI": url})
+    app, admin, _ = own_postgresql_app
 
     @app.get("/probe")
     def probe():
@@ -59,13 +49,7 @@ def test_an_answer_survives_its_connection_dying_before_the_request_ends(tmp_pat
             time.sleep(0.05)
         return "read"
 
-    try:
-        client = app.test_client()
-        response = client.get("/probe")
-        assert (response.status_code, response.get_data(as_text=True)) == (200, "read")
-        assert client.get("/readyz").status_code == 200
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    client = app.test_client()
+    response = client.get("/probe")
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "read")
+    assert client.get("/readyz").status_code == 200
