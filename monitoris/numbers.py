@@ -1,16 +1,18 @@
 """Numbers as a person reads them, in the page's language: "1,234.5" in English, "1 234,5" in Russian
 (a non-breaking space between thousands), "1.234,5" in Azerbaijani.
 
-Only for what people read (pages, charts, emails).  The API's JSON and the CSV and XLSX exports keep
+Only for what people read (pages, charts, emails, file sizes).  The API's JSON and the CSV and XLSX exports keep
 machine numbers, so that programs and spreadsheets read them as numbers whatever the language.
 """
 
 from decimal import Decimal
 
 from babel.numbers import format_percent
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, ngettext
+from flask_babel import gettext as _
 
 EMPTY = "—"
+KIBI = 1024
 
 
 def _decimal(value):
@@ -41,3 +43,29 @@ def figure(value, unit=""):
     if value is None:
         return EMPTY
     return percent(value) if unit == "%" else number(value) + unit
+
+
+def _in_unit(step, size):
+    # One message per unit, so that each language writes it its own way ("1,5 МБ").
+    if step == 0:
+        return _("%(size)s KB", size=size)
+    if step == 1:
+        return _("%(size)s MB", size=size)
+    if step == 2:
+        return _("%(size)s GB", size=size)
+    return _("%(size)s TB", size=size)
+
+
+def filesize(value):
+    """A file's size in bytes as a person reads it: "512 bytes", "1.5 MB" in English, "1,5 MB" in
+    Azerbaijani, "1,5 МБ" in Russian; one decimal at most.  Binary steps (1 KB = 1,024 bytes), as the
+    upload limit (DOCUMENT_MAX_MB) counts them."""
+    if value is None or value == "":
+        return EMPTY
+    size = int(value)
+    if size < KIBI:
+        return ngettext("%(bytes)s byte", "%(bytes)s bytes", size, bytes=format_decimal(size))
+    amount, step = Decimal(size) / KIBI, 0
+    while round(amount, 1) >= KIBI and step < 3:
+        amount, step = amount / KIBI, step + 1
+    return _in_unit(step, format_decimal(round(amount, 1), format="#,##0.#"))

@@ -316,7 +316,13 @@ def scope_events(user, stmt):
 
 
 def can_end_login_session(user, login_session):
-    """A person ends their own login sessions; nobody ends another's one by one (an admin deactivates the
-    account or resets its password, which ends them all)."""
+    """A person ends their own login sessions; nobody ends another's one by one (an admin ends them all at
+    once: ``can_end_sessions_of``)."""
     return (user is not None and user.is_authenticated and login_session is not None
             and login_session.user_id == user.id)
+
+
+def can_end_sessions_of(user, person):
+    """An admin ends every login session of another person at once (a stolen laptop, a person leaving).
+    Their own they end from "Your login sessions", with their password, keeping the one they are in."""
+    return can_administer(user) and person is not None and person.id != user.id

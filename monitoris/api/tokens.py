@@ -1,6 +1,7 @@
 """/auth/tokens: personal access tokens, created with a password, listed and revoked by their owner."""
 
-from flask import current_app, request
+from flask import current_app, request, url_for
+from flask_babel import gettext as _
 
 from monitoris.api.core import actor, bp, public
 from monitoris.errors import Forbidden
@@ -35,13 +36,14 @@ def create_token(args):
         user = auth.authenticate(args["email"], args["password"], ip=ip)
         if user.totp_secret:
             if not args.get("totp"):
-                raise auth.LoginFailed("This account uses two-factor login: send the current code as totp.")
+                raise auth.LoginFailed(_("This account uses two-factor login: send the current code as totp."))
             two_factor.verify_login(user, args["totp"], ip=ip)
     except auth.LoginFailed:
         db.session.commit()  # keep the failed attempt counted and audited
         raise
     if two_factor.needs_enrolment(user):
-        raise Forbidden("Your role requires two-factor login: set it up in Monitoris first (/account/two-factor).")
+        raise Forbidden(_("Your role requires two-factor login: set it up in Monitoris first (%(url)s).",
+                          url=url_for("two_factor.setup")))
     user.ip = request.remote_addr
     token = tokens.create_token(user, name=args["name"], expires_in_days=args.get("expires_in_days"))
     db.session.commit()

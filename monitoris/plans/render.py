@@ -2,7 +2,9 @@
 (templates/plans/report.html) rendered by the views.
 
 Every format keeps the same table: a header row (repeated on every printed page), organization and
-section rows spanning the whole width, and each measure's text with its paragraphs.
+section rows spanning the whole width, and each measure's text with its paragraphs.  Every format is in
+the reader's language: the headers, the title, the fulfilment period and the notes ("Not reported") go
+through the catalogue (``measure_cells``); the JSON of the API keeps the English words.
 """
 
 import io
@@ -23,7 +25,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 
-from monitoris.plans.report import COLUMNS, SUBMITTED_NOTE
+from monitoris.plans.report import COLUMNS, NOT_REPORTED, SUBMITTED_NOTE, period_text
 
 MEDIA_TYPES = {
     "html": "text/html",
@@ -57,8 +59,21 @@ def heading_text(row):
     return f"{row.number}. {row.title}"
 
 
+def note_text(note):
+    """One of the report's notes (NOT_REPORTED, SUBMITTED_NOTE) in the reader's language."""
+    return {NOT_REPORTED: _("Not reported"), SUBMITTED_NOTE: _("Submitted, not yet accepted.")}[note]
+
+
 def measure_paragraphs(row):
-    return row.paragraphs + ([SUBMITTED_NOTE] if row.status == "submitted" else [])
+    """The information on completed works of a measure, as the reader reads it."""
+    if row.status == "not_reported":
+        return [note_text(NOT_REPORTED)]
+    return row.paragraphs + ([note_text(SUBMITTED_NOTE)] if row.status == "submitted" else [])
+
+
+def measure_cells(row):
+    """The first four columns of a measure: number, event name, indicator, fulfilment period."""
+    return row.number, row.title, row.indicator, period_text(row.period)
 
 
 # -- DOCX ------------------------------------------------------------------------------------
@@ -106,7 +121,7 @@ def to_docx(report):
             _bold_text(cell, heading_text(row))
             continue
         cells = [_Cell(tc, table) for tc in tcs]
-        for cell, text in zip(cells[:4], (row.number, row.title, row.indicator, row.period), strict=True):
+        for cell, text in zip(cells[:4], measure_cells(row), strict=True):
             cell.text = text
         works = cells[4]
         texts = measure_paragraphs(row)
@@ -125,7 +140,7 @@ def to_docx(report):
 def to_xlsx(report):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.title = "Report"
+    sheet.title = _("Report")[:31]  # Excel's limit for a sheet's name
     last = get_column_letter(len(COLUMNS))
     sheet.append([title_of(report)])
     sheet.merge_cells(f"A1:{last}1")
@@ -149,7 +164,7 @@ def to_xlsx(report):
             if row.kind == "organization":
                 sheet[f"A{n}"].fill = fill
             continue
-        sheet.append([row.number, row.title, row.indicator, row.period, "\n".join(measure_paragraphs(row))])
+        sheet.append([*measure_cells(row), "\n".join(measure_paragraphs(row))])
         for cell in sheet[sheet.max_row]:
             cell.alignment = wrap
     for index, width in enumerate((8, 45, 32, 16, 70), start=1):
@@ -220,7 +235,7 @@ def to_pdf(report):
             for i, chunk in enumerate(_pdf_chunks(measure_paragraphs(row))):
                 cells = table.row()
                 first = i == 0
-                for text in (row.number, row.title, row.indicator, row.period) if first else ("", "", "", ""):
+                for text in measure_cells(row) if first else ("", "", "", ""):
                     # A table row cannot break across pages: a cell longer than a page is cut short.
                     cells.cell(text if len(text) <= PDF_CELL_LIMIT else text[:PDF_CELL_LIMIT] + "…")
                 cells.cell("\n".join(chunk))
@@ -234,7 +249,8 @@ def response(report, fmt):
     """The report as a printable page (``html``) or a download; the pages and the API answer the same."""
     if fmt == "html":
         return Response(render_template("plans/report.html", report=report, report_title=title_of(report),
-                                        submitted_note=SUBMITTED_NOTE),
+                                        not_reported=note_text(NOT_REPORTED),
+                                        submitted_note=note_text(SUBMITTED_NOTE)),
                         mimetype="text/html")
     result = Response(RENDERERS[fmt](report), mimetype=MEDIA_TYPES[fmt])
     result.headers["Content-Disposition"] = f'attachment; filename="{report.filename(fmt)}"'

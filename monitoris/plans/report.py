@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from monitoris import permissions
 from monitoris.extensions import db
@@ -105,6 +106,18 @@ def report_texts(assignment_ids, year):
     rows = db.session.execute(sa.select(ranked.c.assignment_id, ranked.c.state, ranked.c.text)
                               .where(ranked.c.rank == 1))
     return {assignment_id: (state, text) for assignment_id, state, text in rows}
+
+
+def period_text(period_label):
+    """A fulfilment period in the reader's language, for the pages and every format of the report.
+
+    Task.period_label ("2026-2028", "Regular", "2026-2028, regular") keeps the plan's English words, as
+    the API and the JSON report give them; what people read translates them."""
+    if period_label == "Regular":
+        return _("Regular")
+    if period_label and period_label.endswith(", regular"):
+        return _("%(years)s, regular", years=period_label.removesuffix(", regular"))
+    return period_label or ""
 
 
 def _period_label(start, end, recurrence):

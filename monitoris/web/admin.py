@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
@@ -14,6 +15,7 @@ from monitoris import permissions, queries
 from monitoris.errors import ValidationError
 from monitoris.extensions import db
 from monitoris.models import LOCALES, ORGANIZATION_KINDS, ROLES, Organization, User
+from monitoris.services import audit, auth
 from monitoris.services import organizations as organizations_service
 from monitoris.services import users as users_service
 from monitoris.services.passwords import MIN_LENGTH
@@ -175,6 +177,11 @@ def create_user():
     return redirect(url_for("admin.users"))
 
 
+def _user_page(form, user, status=200):
+    return render_template("admin/user_form.html", form=form, user=user,
+                           live_sessions=len(auth.live_sessions(user))), status
+
+
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 def edit_user(user_id):
     user = db.session.get(User, user_id) or abort(404)
@@ -182,15 +189,37 @@ def edit_user(user_id):
     if request.method == "GET":
         form.roles.data = sorted(user.roles)
     if not form.validate_on_submit():
-        return render_template("admin/user_form.html", form=form, user=user), 422 if form.is_submitted() else 200
+        return _user_page(form, user, 422 if form.is_submitted() else 200)
     try:
         users_service.update_user(current_user, user, **form.fields_for_service())
     except ValidationError as exc:
         db.session.rollback()
-        return render_template("admin/user_form.html", form=attach_errors(form, exc), user=user), 422
+        return _user_page(attach_errors(form, exc), user, 422)
     db.session.commit()
     flash(_("The account of %(name)s has been saved.", name=user.name), "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/sessions/end")
+def end_sessions(user_id):
+    """Every login session of the person ends at once: their next request, in any browser, goes to the login
+    page (ASVS 7.4.5).  Their API tokens are not sessions and stay (they revoke them, or the account is
+    deactivated)."""
+    user = db.session.get(User, user_id) or abort(404)
+    if not permissions.can_end_sessions_of(current_user, user):
+        abort(403)
+    ended = len(auth.live_sessions(user))
+    auth.revoke_sessions(user)  # and those already run out, for tidiness
+    audit.record(current_user, "auth.all_sessions_ended", "user", user.id, after={"count": ended})
+    db.session.commit()
+    if ended:
+        message = ngettext("%(num)d login session of %(name)s has been ended; they must log in again.",
+                           "%(num)d login sessions of %(name)s have been ended; they must log in again.", ended,
+                           name=user.name)
+    else:
+        message = _("%(name)s had no live login session; none has been ended.", name=user.name)
+    flash(message, "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])

@@ -1,10 +1,11 @@
 """Administration of notifications (admins only): the outbox, the holiday calendar, the webhooks."""
 
-import calendar
 from datetime import date
 
 import sqlalchemy as sa
+from babel.dates import get_day_names
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -18,7 +19,7 @@ from monitoris.extensions import db
 from monitoris.models.notification import NOTIFICATION_STATES, OUTBOX_CHANNELS, Notification, Webhook
 from monitoris.services import notification_settings as settings
 from monitoris.web.admin import CheckboxesField, _organization_choices
-from monitoris.web.helpers import EVENT_LABELS, OptionalSelectField, attach_errors
+from monitoris.web.helpers import EVENT_LABELS, OptionalSelectField, attach_errors, format_date
 
 bp = Blueprint("admin_notifications", __name__, url_prefix="/admin")
 
@@ -40,6 +41,7 @@ def _admins_only():
 
 
 # -- the outbox ----------------------------------------------------------------------------------
+# The filters keep the stored words (?state=dead&channel=sms); the page shows them in the reader's language.
 
 @bp.get("/outbox")
 def outbox():
@@ -71,9 +73,10 @@ class HolidayForm(FlaskForm):
 
 
 def _holidays_page(year, form, status=200):
-    weekend = [calendar.day_name[d] for d in current_app.config["WEEKEND_DAYS"]]
+    days = get_day_names("wide", locale=get_locale())  # Monday is 0, as in WEEKEND_DAYS and date.weekday()
+    weekend = [days[d] for d in current_app.config["WEEKEND_DAYS"]]
     return render_template("admin/holidays.html", year=year, holidays=settings.holidays_in(year), form=form,
-                           weekend=weekend), status
+                           weekend=weekend, day_names=days), status
 
 
 def _year():
@@ -98,7 +101,7 @@ def add_holiday():
         db.session.rollback()
         return _holidays_page(year, attach_errors(form, exc), 422)
     db.session.commit()
-    flash(_("%(day)s is now a holiday: %(name)s.", day=form.day.data.strftime("%d %b %Y"), name=form.name.data.strip()),
+    flash(_("%(day)s is now a holiday: %(name)s.", day=format_date(form.day.data), name=form.name.data.strip()),
           "success")
     return redirect(url_for("admin_notifications.holidays", year=form.day.data.year))
 
@@ -111,7 +114,7 @@ def remove_holiday(day):
         abort(404)
     settings.remove_holiday(current_user, day)
     db.session.commit()
-    flash(_("%(day)s is no longer a holiday.", day=day.strftime("%d %b %Y")), "success")
+    flash(_("%(day)s is no longer a holiday.", day=format_date(day)), "success")
     return redirect(url_for("admin_notifications.holidays", year=day.year))
 
 
@@ -143,7 +146,7 @@ class WebhookForm(FlaskForm):
 @bp.get("/webhooks")
 def webhooks():
     items = db.session.scalars(sa.select(Webhook).order_by(Webhook.active.desc(), Webhook.name)).all()
-    return render_template("admin/webhooks.html", webhooks=items)
+    return render_template("admin/webhooks.html", webhooks=items, kind_labels=dict(EVENT_KIND_CHOICES))
 
 
 @bp.route("/webhooks/new", methods=["GET", "POST"])
@@ -170,7 +173,7 @@ def _webhook_page(webhook, form=None, secret=None, status=200):
     deliveries = queries.paginate(settings.outbox_rows(webhook_id=webhook.id), request.args.get("page", 1, type=int),
                                   25)
     return render_template("admin/webhook.html", webhook=webhook, form=form, secret=secret,
-                           deliveries=deliveries), status
+                           deliveries=deliveries, event_labels=EVENT_LABELS), status
 
 
 @bp.get("/webhooks/<int:webhook_id>")

@@ -5,17 +5,20 @@ from datetime import date, datetime
 from flask import abort, request, url_for
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_context
 from markupsafe import Markup
+from werkzeug.exceptions import default_exceptions
 from wtforms import SelectField
 
 from monitoris import clock, numbers, permissions
 from monitoris.analysis.index import COMPONENT_LABELS, GRADE_LABELS
 from monitoris.extensions import db
 from monitoris.models import STATES
+from monitoris.plans.report import period_text
 from monitoris.services import wording
 from monitoris.web.language import LANGUAGE_NAMES
 
@@ -56,6 +59,7 @@ KIND_LABELS = {
     "control": _l("Control body"), "central": _l("Central body"), "local": _l("Local executive authority"),
     "state_company": _l("State company"),
 }
+CHANNEL_LABELS = {"email": _l("Email"), "sms": _l("SMS"), "in_app": _l("In Monitoris"), "webhook": _l("Webhook")}
 # The button a person presses, and the line the timeline writes afterwards.
 ACTION_BUTTONS = {
     "start": _l("Start work"), "submit": _l("Submit"), "accept": _l("Accept (remove from control)"),
@@ -89,6 +93,28 @@ EVENT_LABELS = {
     "extension.requested": _l("Extension requested"),
     "extension.approved": _l("Extension approved"),
     "extension.rejected": _l("Extension rejected"),
+}
+# The security events of the audit trail (/admin/security/events); the page shows the action's name beside.
+SECURITY_EVENT_LABELS = {
+    "auth.login": _l("Logged in"),
+    "auth.login_failed": _l("Login failed"),
+    "auth.logout": _l("Logged out"),
+    "auth.two_factor_enabled": _l("Two-factor login turned on"),
+    "auth.two_factor_disabled": _l("Two-factor login turned off"),
+    "auth.recovery_code_used": _l("Recovery code used"),
+    "auth.recovery_codes_regenerated": _l("New recovery codes made"),
+    "auth.password_reset_requested": _l("Password reset asked for"),
+    "auth.password_reset_completed": _l("Password reset completed"),
+    "auth.session_ended": _l("Login session ended"),
+    "auth.other_sessions_ended": _l("Other login sessions ended"),
+    "auth.all_sessions_ended": _l("All login sessions ended by an admin"),
+    "user.password_changed": _l("Password changed"),
+    "user.created": _l("Account created"),
+    "user.updated": _l("Account changed"),
+    "api_token.created": _l("API token created"),
+    "api_token.revoked": _l("API token revoked"),
+    "security.denied": _l("Access refused"),
+    "security.policy_changed": _l("Two-factor policy changed"),
 }
 FIELD_LABELS = {
     "state": _l("state"), "progress": _l("progress"), "due_on": _l("due date"), "role": _l("role"),
@@ -130,8 +156,19 @@ def format_datetime(value):
     return babel_format_datetime(clock.local(value).replace(tzinfo=None), "dd MMM y, HH:mm", rebase=False)
 
 
+def outbox_state_labels():
+    """The states of an outbox message.  With a context of their own: "Pending" of a message waiting in the
+    queue is not "Pending" of an extension request waiting for a decision."""
+    return {"pending": pgettext("outbox", "Pending"), "sending": pgettext("outbox", "Sending"),
+            "sent": pgettext("outbox", "Sent"), "dead": pgettext("outbox", "Dead")}
+
+
 def label(value, table=None):
-    tables = {"state": STATE_LABELS, "role": ROLE_LABELS, "kind": KIND_LABELS, "grade": GRADE_LABELS}
+    """A stored value (a state, a role, a kind, a channel) as the page's language names it."""
+    tables = {"state": STATE_LABELS, "role": ROLE_LABELS, "kind": KIND_LABELS, "grade": GRADE_LABELS,
+              "channel": CHANNEL_LABELS}
+    if table == "outbox":
+        tables["outbox"] = outbox_state_labels()
     mapping = tables.get(table) if table else {**KIND_LABELS, **ROLE_LABELS, **STATE_LABELS}
     text = mapping.get(value)
     return str(text) if text is not None else (value or "").replace("_", " ").capitalize()
@@ -146,16 +183,6 @@ def word(value, table):
     return str(wording.word(WORDS[table], value)) if value else ""
 
 
-def period_text(period_label):
-    """A fulfilment period as the page's language says it: Task.period_label ("2026-2028", "Regular",
-    "2026-2028, regular") keeps the plan's English words for the API; the pages translate them."""
-    if period_label == "Regular":
-        return _("Regular")
-    if period_label and period_label.endswith(", regular"):
-        return _("%(years)s, regular", years=period_label.removesuffix(", regular"))
-    return period_label or ""
-
-
 def due_text(assignment, today):
     """"3 days overdue", "due today", "due in 5 days" — a deadline as a person says it."""
     if assignment.state in ("accepted", "cancelled"):
@@ -166,6 +193,46 @@ def due_text(assignment, today):
     if days == 0:
         return _("due today")
     return ngettext("due in %(num)d day", "due in %(num)d days", days)
+
+
+# -- error pages -----------------------------------------------------------------------------
+
+def _error_titles():
+    # The English titles of monitoris.errors' classes and of werkzeug's exceptions.
+    return {"Bad request": _("Bad request"), "Bad Request": _("Bad request"), "Invalid input": _("Invalid input"),
+            "Unauthorized": _("Login required"), "Login failed": _("Login failed"), "Forbidden": _("Forbidden"),
+            "Not found": _("Not found"), "Not Found": _("Not found"), "Method Not Allowed": _("Method not allowed"),
+            "Conflict": _("Conflict"), "Illegal transition": _("Illegal transition"),
+            "Payload too large": _("Too large"), "Request Entity Too Large": _("Too large"),
+            "Too Many Requests": _("Too many requests"), "Internal server error": _("Internal server error"),
+            "Internal Server Error": _("Internal server error")}
+
+
+# Flask-WTF's reasons for refusing a form without a valid CSRF token.
+CSRF_REASONS = frozenset(("The CSRF token is missing.", "The CSRF session token is missing.",
+                          "The CSRF token is invalid.", "The CSRF tokens do not match.", "The CSRF token has expired."))
+
+
+def _http_messages():
+    # What werkzeug says (in English) for abort(403) and the like, without a description of their own.
+    return {400: _("The request could not be understood. Reload the page and try again."),
+            401: _("Please log in to see this page."),
+            403: _("You are not allowed to do this."),
+            404: _("This page does not exist or you do not have access to it."),
+            405: _("This address does not take this kind of request."),
+            413: _("What was sent is too large."),
+            429: _("Too many requests. Wait a moment and try again.")}
+
+
+def error_text(status, title, message):
+    """(title, message) of an error page in the reader's language.  Domain errors carry translated messages;
+    werkzeug's descriptions and Flask-WTF's reasons are English, and are replaced here."""
+    default = default_exceptions.get(status)
+    if default is not None and message == default.description:
+        message = _http_messages().get(status, message)
+    elif message in CSRF_REASONS:
+        message = _("The form was not sent from this page, or it is too old. Reload the page and try again.")
+    return _error_titles().get(title, title), message
 
 
 # -- the timeline ----------------------------------------------------------------------------
@@ -289,22 +356,31 @@ def nav_items(user):
     return [(target, text, any(endpoint.startswith(p) for p in prefixes)) for target, text, prefixes in items]
 
 
+def _in_the_readers_language(function):
+    """A filter whose answer depends on the request's language.  Jinja computes a filter over constants once,
+    when it compiles the template (``"dead" | label("outbox")``), in the language of its first reader;
+    asking for the context keeps it for each page."""
+    @pass_context
+    def read(_context, *args, **kwargs):
+        return function(*args, **kwargs)
+    return read
+
+
 def register(app):
-    app.add_template_filter(format_date, "date")
-    app.add_template_filter(format_datetime, "datetime")
-    app.add_template_filter(format_month, "month")
-    app.add_template_filter(label, "label")
-    app.add_template_filter(word, "word")
-    app.add_template_filter(period_text, "period")
-    # Figures in the page's language; the API and the exports keep machine numbers (monitoris.numbers).
-    app.add_template_filter(numbers.number, "number")
-    app.add_template_filter(numbers.percent, "percent")
+    filters = {"date": format_date, "datetime": format_datetime, "month": format_month, "label": label, "word": word,
+               "period": period_text,  # the same words as the report's DOCX, XLSX and PDF
+               # Figures and sizes in the page's language; the API and the exports keep machine numbers.
+               "number": numbers.number, "percent": numbers.percent, "filesize": numbers.filesize}
+    for name, function in filters.items():
+        app.add_template_filter(_in_the_readers_language(function), name)
     app.add_template_global(COMPONENT_LABELS, "components_text")
     app.add_template_global(due_text)
+    app.add_template_global(error_text)
     app.add_template_global(page_url)
     app.add_template_global(nav_items)
     app.add_template_global(permissions, "permissions")
     app.add_template_global(ACTION_BUTTONS, "ACTION_BUTTONS")
+    app.add_template_global(SECURITY_EVENT_LABELS, "SECURITY_EVENT_LABELS")
     app.add_template_global(STATES, "STATES")
     app.add_template_global(current_locale)
     app.add_template_global(Markup, "Markup")

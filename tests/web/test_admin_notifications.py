@@ -54,11 +54,32 @@ def test_the_outbox_shows_dead_and_retrying_messages_first_with_their_errors(log
     positions = [html.index(f'data-notification-id="{n.id}"') for n in (dead, retrying, sent)]
     assert positions == sorted(positions)
     assert "SMTP 127.0.0.1:25: Connection refused" in html and "gateway answered 503" in html
-    assert "dead: 1" in html and "pending, retrying" in html
+    assert 'data-state="dead">Dead: 1</a>' in html and "Pending, retrying" in html
+    assert '<option value="sms">SMS</option>' in html and '<option value="in_app">In Monitoris</option>' in html
+    assert re.search(rf'data-notification-id="{dead.id}".*?<td data-label="Channel">Email</td>', html, re.S)
 
     only_sms = text(login(w.admin).get("/admin/outbox?state=pending&channel=sms"))
     assert f'data-notification-id="{retrying.id}"' in only_sms
     assert f'data-notification-id="{dead.id}"' not in only_sms and f'data-notification-id="{sent.id}"' not in only_sms
+    assert '<option value="pending" selected>Pending</option>' in only_sms  # the filter keeps the stored word
+
+
+def test_the_outbox_and_the_delivery_log_in_russian(login, w):
+    hook = _hook(w)
+    make_notification(w.exec_sa, channel="sms", state="pending", attempts=2, error="gateway answered 503")
+    make_notification(w.exec_sa, channel="email", state="dead", attempts=6, error="SMTP down")
+    make_notification(webhook=hook, state="sent", attempts=1, response_status=204,
+                      payload={"id": 7, "action": "assignment.submit"})
+    w.admin.locale = "ru"
+    b = login(w.admin)
+    html = text(b.get("/admin/outbox"))
+    assert 'data-state="dead">Не доставлено: 1</a>' in html and "В очереди, повторная попытка" in html
+    assert '<option value="dead">Не доставлено</option>' in html and "помечается как <em>Не доставлено</em>" in html
+    assert '<td data-label="Канал">Вебхук</td>' in html
+    for english in ("dead", "pending", "sent", "Dead", "Pending"):
+        assert not re.search(rf">\s*{english}\b", html), english
+    log = text(b.get(f"/admin/webhooks/{hook.id}"))
+    assert ">Отправлено</span>" in log and ">Представлено</span>" in log and 'title="assignment.submit"' in log
 
 
 def test_retry_now_puts_a_dead_message_back_in_the_queue(login, w):
@@ -166,5 +187,6 @@ def test_the_delivery_log_lists_the_webhooks_outbox_rows(login, w):
     html = text(login(w.admin).get(f"/admin/webhooks/{hook.id}"))
     assert html.index(f'data-notification-id="{failing.id}"') < html.index(f'data-notification-id="{delivered.id}"')
     assert f'data-notification-id="{elsewhere.id}"' not in html
-    assert "answered 500" in html and "assignment.accept" in html and ">204<" in html
+    assert "answered 500" in html and 'title="assignment.accept">Accepted<' in html and ">204<" in html
+    assert ">Dead</span>" in html and ">Sent</span>" in html
     assert db.session.get(Notification, failing.id).attempts == 6
