@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext as _
 
 from monitoris import permissions, queries
 from monitoris.api.core import ETAG, IF_MATCH, actor, bp, check_if_match, etag_header, get_or_404, page_of
@@ -27,7 +28,7 @@ ID = f"<int(min=1, max={MAX_ID}):object_id>"
 
 def _may_manage_acts():
     if not permissions.can_manage_acts(actor()):
-        raise Forbidden("Only a controller may change acts and tasks.")
+        raise Forbidden(_("Only a controller may change acts and tasks."))
 
 
 # -- acts ----------------------------------------------------------------------------------
@@ -110,7 +111,7 @@ def update_task(args, object_id):
     """Change a task (controller, while its act is not closed); send If-Match."""
     task = get_or_404(Task, object_id, permissions.can_view_task)
     if not permissions.can_edit_task(actor(), task):
-        raise Forbidden("Only a controller may change the tasks of an act that is not closed.")
+        raise Forbidden(_("Only a controller may change the tasks of an act that is not closed."))
     check_if_match(task)
     tasks.update_task(actor(), task, **args)
     db.session.commit()

@@ -1,6 +1,7 @@
 """/organizations and /users: the directory (every signed-in user reads it; admins write)."""
 
 from flask import url_for
+from flask_babel import gettext as _
 
 from monitoris import permissions, queries
 from monitoris.api.core import ETAG, IF_MATCH, actor, bp, check_if_match, etag_header, get_or_404, page_of
@@ -32,7 +33,7 @@ def _viewer(user, obj):
 
 def _admin_only():
     if not permissions.can_administer(actor()):
-        raise Forbidden("Only an administrator may change the directory.")
+        raise Forbidden(_("Only an administrator may change the directory."))
 
 
 # -- organizations ------------------------------------------------------------------------

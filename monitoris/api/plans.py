@@ -1,6 +1,8 @@
 """/acts/{id}/import and /acts/{id}/report: importing an action plan, and the implementation report."""
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from monitoris import clock, permissions
 from monitoris.api.core import actor, bp, get_or_404
@@ -57,19 +59,20 @@ def import_plan(object_id, query, upload):
     """
     act = get_or_404(Act, object_id, permissions.can_view_act)
     if not permissions.can_manage_acts(actor()):
-        raise Forbidden("Only a controller may import a plan.")
+        raise Forbidden(_("Only a controller may import a plan."))
     dry_run = query["dry_run"]
     file = upload["file"]
     limit = current_app.config.get("PLAN_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
     data = file.stream.read(limit + 1)
     if len(data) > limit:
-        raise ValidationError(f"The file is larger than {limit // (1024 * 1024)} MB.",
-                              errors={"file": ["The file is too large."]})
+        raise ValidationError(_("The file is larger than %(size)s MB.", size=limit // (1024 * 1024)),
+                              errors={"file": [_("The file is too large.")]})
     plan = importer.import_plan(actor(), act, data, file.filename, dry_run=dry_run)
     if not plan.valid:
         db.session.rollback()
-        return problem(422, "Invalid input", f"The plan has {len(plan.errors)} problem(s); nothing was imported.",
-                       plan.error_messages())
+        detail = ngettext("The plan has %(num)d problem; nothing was imported.",
+                          "The plan has %(num)d problems; nothing was imported.", len(plan.errors))
+        return problem(422, "Invalid input", detail, plan.error_messages())
     if dry_run:
         db.session.rollback()
     else:
@@ -91,9 +94,9 @@ def implementation_report(args, object_id):
     if args.get("organization_id"):
         organization = db.session.get(Organization, args["organization_id"])
         if organization is None or not implementation.may_view(actor(), act, organization):
-            raise NotFound("There is no such organization, or you do not have access to its report.")
+            raise NotFound(_("There is no such organization, or you do not have access to its report."))
     elif not permissions.reads_everything(actor()):
-        raise NotFound("Name your organization: organization_id.")
+        raise NotFound(_("Name your organization: organization_id."))
     report = implementation.build(act, args.get("year") or clock.today().year, organization)
     if args["format"] != "json":
         return render.response(report, args["format"])

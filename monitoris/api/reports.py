@@ -1,6 +1,7 @@
 """/assignments/{id}/reports, /reports/{id}: execution reports, their review, and their documents."""
 
 from flask import request, url_for
+from flask_babel import gettext as _
 from werkzeug.exceptions import PreconditionFailed, PreconditionRequired, RequestEntityTooLarge
 
 from monitoris import permissions, work
@@ -39,9 +40,9 @@ def _with_etag(report, status=200, extra=None):
 def _check_if_match(report):
     # As core.check_if_match, with the report's lock column (its ``version`` is the report's own number).
     if "If-Match" not in request.headers:
-        raise PreconditionRequired("Send If-Match with the ETag from your last read of this report.")
+        raise PreconditionRequired(_("Send If-Match with the ETag from your last read of this report."))
     if not (request.if_match.star_tag or request.if_match.contains(_etag(report).strip('"'))):
-        raise PreconditionFailed("This report changed since you read it: read it again, then repeat the change.")
+        raise PreconditionFailed(_("This report changed since you read it: read it again, then repeat the change."))
 
 
 def _assignment(object_id):
@@ -122,11 +123,11 @@ def upload_files(owner):
     try:
         files = [f for f in request.files.getlist("files") if f and f.filename]
     except RequestEntityTooLarge as exc:
-        raise PayloadTooLarge(f"The request is larger than the server accepts; each file may be up to "
-                              f"{documents.describe_limit()}.") from exc
+        raise PayloadTooLarge(_("The request is larger than the server accepts; each file may be up to %(limit)s.",
+                                limit=documents.describe_limit())) from exc
     if not files:
-        raise ValidationError("No file was sent.", errors={"files": ["Send one or more files as multipart "
-                                                                     "form data in the field files."]})
+        raise ValidationError(_("No file was sent."), errors={"files": [
+            _("Send one or more files as multipart form data in the field files.")]})
     attached = [documents.attach(actor(), owner, f.stream, f.filename) for f in files]
     db.session.commit()
     return {"items": attached}

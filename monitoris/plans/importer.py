@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from monitoris import clock, permissions
@@ -165,7 +166,7 @@ def _text(value):
 
 def _number_text(value):
     if isinstance(value, datetime | date):
-        return None, "The number was turned into a date by the spreadsheet; format the No. column as text."
+        return None, _("The number was turned into a date by the spreadsheet; format the No. column as text.")
     if isinstance(value, float):
         value = repr(value) if not value.is_integer() else str(int(value))
     return _text(value), None
@@ -181,7 +182,7 @@ def parse_period(value):
     if value is None or value == "":
         return None, None, "none"
     if isinstance(value, datetime | date):
-        raise ValueError("Write the fulfilment period as years (2016-2018) or Regular, not as a date.")
+        raise ValueError(_("Write the fulfilment period as years (2016-2018) or Regular, not as a date."))
     if isinstance(value, int | float):
         value = _text(value)
     text = _squash_words(str(value))
@@ -194,15 +195,16 @@ def parse_period(value):
             rest = rest.replace(f" {phrase} ", " ")
     leftover = [w for w in rest.split() if w not in YEAR_WORDS]
     if leftover or len(years) > 2 or (not years and recurrence == "none"):
-        raise ValueError(f"The fulfilment period “{value}” is not understood: write years like 2016-2018 or "
-                         f"2017, or Regular.")
+        raise ValueError(_("The fulfilment period “%(value)s” is not understood: write years like 2016-2018 or "
+                           "2017, or Regular.", value=value))
     if not years:
         return None, None, recurrence
     first, last = years[0], years[-1]
     if not (MIN_YEAR <= first <= MAX_YEAR and MIN_YEAR <= last <= MAX_YEAR):
-        raise ValueError(f"The fulfilment period “{value}” has a year outside {MIN_YEAR}-{MAX_YEAR}.")
+        raise ValueError(_("The fulfilment period “%(value)s” has a year outside %(min)s-%(max)s.", value=value,
+                           min=MIN_YEAR, max=MAX_YEAR))
     if last < first:
-        raise ValueError(f"The fulfilment period “{value}” ends before it starts.")
+        raise ValueError(_("The fulfilment period “%(value)s” ends before it starts.", value=value))
     return date(first, 1, 1), date(last, 12, 31), recurrence
 
 
@@ -226,9 +228,11 @@ def parse_date(value):
             except ValueError:
                 continue
         if result is None:
-            raise ValueError(f"The due date “{text}” is not a date: write it like 31.12.2026 or 2026-12-31.")
+            raise ValueError(_("The due date “%(value)s” is not a date: write it like 31.12.2026 or 2026-12-31.",
+                               value=text))
     if not MIN_YEAR <= result.year <= MAX_YEAR:
-        raise ValueError(f"The due date {result.isoformat()} is outside {MIN_YEAR}-{MAX_YEAR}.")
+        raise ValueError(_("The due date %(date)s is outside %(min)s-%(max)s.", date=result.isoformat(), min=MIN_YEAR,
+                           max=MAX_YEAR))
     return result
 
 
@@ -303,13 +307,14 @@ def _item_from_row(raw, directory, today, problems, seen):
             problem("number", error)
         title = _text(cells.get("title"))
     if number is not None and not NUMBER_RE.match(number):
-        problem("number", f"“{number}” is not a task number: write digits separated by dots, like 4 or 4.1.1.")
+        problem("number", _("“%(number)s” is not a task number: write digits separated by dots, like 4 or 4.1.1.",
+                             number=number))
     elif number is None and not problems[start:]:
-        problem("number", "The row has no number.")
+        problem("number", _("The row has no number."))
     elif number is not None and len(number) > MAX_NUMBER:
-        problem("number", f"The number is longer than {MAX_NUMBER} characters.")
+        problem("number", _("The number is longer than %(max)s characters.", max=MAX_NUMBER))
     if not title:
-        problem("title", "The event name is empty.")
+        problem("title", _("The event name is empty."))
     indicator = _text(cells.get("indicator"))
     try:
         period_start, period_end, recurrence = parse_period(cells.get("period"))
@@ -327,13 +332,13 @@ def _item_from_row(raw, directory, today, problems, seen):
     if bodies_cell:
         found, unknown = directory.parse(bodies_cell)
         for name in unknown:
-            problem("bodies", f"Unknown executive body “{name}”: use the short name or the full name of an "
-                              f"organization in the directory.")
+            problem("bodies", _("Unknown executive body “%(name)s”: use the short name or the full name of an "
+                                "organization in the directory.", name=name))
         for org in found:
             if org.kind == "control":
-                problem("bodies", f"{org.short_name} is a control body, not an executive body.")
+                problem("bodies", _("%(name)s is a control body, not an executive body.", name=org.short_name))
             elif not org.active:
-                problem("bodies", f"{org.short_name} is no longer active.")
+                problem("bodies", _("%(name)s is no longer active.", name=org.short_name))
         bodies = [Body(org, "lead" if i == 0 else "co_executor") for i, org in enumerate(found)]
     if number is not None and NUMBER_RE.match(number):
         number = normalize_number(number)
@@ -345,8 +350,8 @@ def _item_from_row(raw, directory, today, problems, seen):
     if assignment_due is None and recurrence != "none":
         assignment_due = date(today.year, 12, 31)
     if bodies and assignment_due is None:
-        problem("due_on", f"Measure {number} has neither a fulfilment period nor a due date, so its executive "
-                          f"bodies would have no deadline.")
+        problem("due_on", _("Measure %(number)s has neither a fulfilment period nor a due date, so its executive "
+                            "bodies would have no deadline.", number=number))
         return None
     return PlanItem(row=row, number=number, title=title, indicator=indicator, period_start=period_start,
                     period_end=period_end, recurrence=recurrence, due_on=due_on or period_end,
@@ -372,8 +377,8 @@ def check_rows(act, raw_rows, *, today=None):
         item = _item_from_row(raw, directory, today, problems, numbers)
         number = numbers[0] if numbers else None
         if number is not None and number in first_row:
-            problems.append(Problem(raw.row, "number", f"Duplicate number {number}: row {first_row[number]} has it "
-                                                       f"too."))
+            problems.append(Problem(raw.row, "number", _("Duplicate number %(number)s: row %(row)s has it too.",
+                                                         number=number, row=first_row[number])))
             continue
         if number is not None:
             first_row[number] = raw.row
@@ -390,21 +395,24 @@ def check_rows(act, raw_rows, *, today=None):
             continue
         if parent in existing:
             if existing[parent][1] and not item.exists:
-                problems.append(Problem(item.row, "number", f"Task {parent} is already assigned to executive bodies, "
-                                                            f"so it cannot hold {item.number}."))
+                problems.append(Problem(item.row, "number", _(
+                    "Task %(parent)s is already assigned to executive bodies, so it cannot hold %(number)s.",
+                    parent=parent, number=item.number)))
         elif parent not in in_file and parent not in first_row:
-            problems.append(Problem(item.row, "number", f"{item.number} has no parent: there is no {parent} in the "
-                                                        f"file or in the act."))
+            problems.append(Problem(item.row, "number", _(
+                "%(number)s has no parent: there is no %(parent)s in the file or in the act.",
+                number=item.number, parent=parent)))
         elif parent in in_file and in_file[parent].bodies:
-            problems.append(Problem(item.row, "number", f"{parent} (row {in_file[parent].row}) has executive bodies, "
-                                                        f"so it is a measure and cannot hold {item.number}."))
+            problems.append(Problem(item.row, "number", _(
+                "%(parent)s (row %(row)s) has executive bodies, so it is a measure and cannot hold %(number)s.",
+                parent=parent, row=in_file[parent].row, number=item.number)))
     for item in items:
         if not item.exists and not item.section and not item.bodies:
-            plan.warnings.append(Problem(item.row, "bodies", f"{item.number} has no executive body; it will be "
-                                                             f"created unassigned."))
+            plan.warnings.append(Problem(item.row, "bodies", _(
+                "%(number)s has no executive body; it will be created unassigned.", number=item.number)))
         if item.exists:
-            plan.warnings.append(Problem(item.row, "number", f"{item.number} already exists in this act; the row is "
-                                                             f"skipped."))
+            plan.warnings.append(Problem(item.row, "number", _(
+                "%(number)s already exists in this act; the row is skipped.", number=item.number)))
     plan.items = sorted(items, key=lambda i: i.sort_key)
     plan.errors = sorted(problems, key=lambda p: (p.row or 0))
     return plan
@@ -412,9 +420,9 @@ def check_rows(act, raw_rows, *, today=None):
 
 def _check_actor(actor, act):
     if not permissions.can_manage_acts(actor):
-        raise Forbidden("Only a controller may import a plan.")
+        raise Forbidden(_("Only a controller may import a plan."))
     if act.state == "closed":
-        raise Forbidden("The act is closed: no tasks can be added to it.")
+        raise Forbidden(_("The act is closed: no tasks can be added to it."))
 
 
 def prepare(actor, act, data, filename=None, *, today=None):
@@ -424,7 +432,7 @@ def prepare(actor, act, data, filename=None, *, today=None):
     plan = check_rows(act, parsed.rows, today=today)
     plan.format = parsed.format
     if not parsed.rows:
-        plan.errors.append(Problem(None, None, "The table has a header row but no rows under it."))
+        plan.errors.append(Problem(None, None, _("The table has a header row but no rows under it.")))
     return plan
 
 
@@ -432,13 +440,13 @@ def run(actor, act, plan):
     """Write a valid plan in the caller's transaction; the caller commits (or rolls back on an error)."""
     _check_actor(actor, act)
     if not plan.valid:
-        raise ValidationError("The plan has errors; nothing was imported.", errors=plan.error_messages())
+        raise ValidationError(_("The plan has errors; nothing was imported."), errors=plan.error_messages())
     try:
         tasks, assignments = writer.write(actor, act, plan.items)
     except IntegrityError:
         # Someone added the same numbers between the check and the write: the database refused.
-        raise Conflict("The act changed while the plan was being imported; nothing was imported. "
-                       "Check the file again.") from None
+        raise Conflict(_("The act changed while the plan was being imported; nothing was imported. "
+                         "Check the file again.")) from None
     plan.created_tasks, plan.created_assignments = len(tasks), len(assignments)
     plan.imported = True
     return plan

@@ -16,14 +16,17 @@ from dataclasses import dataclass, field
 
 import docx
 import openpyxl
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from monitoris.errors import ValidationError
 
 FIELDS = ("number", "title", "indicator", "period", "bodies", "due_on")
 REQUIRED = ("number", "title")
+# The columns' names in the reader's language (the preview's problems name their column).
 FIELD_NAMES = {
-    "number": "No.", "title": "Event name", "indicator": "Assessment indicator", "period": "Fulfilment period",
-    "bodies": "Executive bodies", "due_on": "Due date",
+    "number": _l("No."), "title": _l("Event name"), "indicator": _l("Assessment indicator"),
+    "period": _l("Fulfilment period"), "bodies": _l("Executive bodies"), "due_on": _l("Due date"),
 }
 # The headers each column is known by (en, az, ru), as people write them in circulated plans.
 HEADERS = {
@@ -52,9 +55,6 @@ MAX_CELL = 20_000
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-NOT_A_PLAN = ("This file is not a plan we can read: upload an XLSX workbook, a CSV file or a DOCX document "
-              "whose table has the columns No., Event name, Assessment indicator, Fulfilment period and "
-              "Executive bodies.")
 
 
 def squash(text):
@@ -129,17 +129,18 @@ def _table(rows, fmt):
         if all(v is None for v in cells.values()):
             continue
         if len(parsed.rows) >= MAX_ROWS:
-            raise ValidationError(f"The plan has more than {MAX_ROWS} rows; split it into several files.",
-                                  errors={"file": [f"At most {MAX_ROWS} rows."]})
+            raise ValidationError(_("The plan has more than %(max)s rows; split it into several files.",
+                                    max=MAX_ROWS), errors={"file": [_("At most %(max)s rows.", max=MAX_ROWS)]})
         parsed.rows.append(RawRow(row_number, cells))
     return parsed
 
 
 def _no_table(fmt):
-    names = ", ".join(FIELD_NAMES[f] for f in REQUIRED)
-    return ValidationError(f"No table with the plan's headers was found in this {fmt.upper()} file: the header row "
-                           f"needs at least {names} (in English, Azerbaijani or Russian).",
-                           errors={"file": ["No header row with the plan's columns."]})
+    names = ", ".join(str(FIELD_NAMES[f]) for f in REQUIRED)
+    return ValidationError(_("No table with the plan's headers was found in this %(format)s file: the header row "
+                             "needs at least %(columns)s (in English, Azerbaijani or Russian).",
+                             format=fmt.upper(), columns=names),
+                           errors={"file": [_("No header row with the plan's columns.")]})
 
 
 def read_xlsx(data):
@@ -160,8 +161,8 @@ def read_csv(data):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationError("The CSV file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.",
-                              errors={"file": ["Not UTF-8 text."]}) from None
+        raise ValidationError(_("The CSV file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again."),
+                              errors={"file": [_("Not UTF-8 text.")]}) from None
     sample = text[:8192]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=";,\t")
@@ -172,7 +173,8 @@ def read_csv(data):
     try:
         parsed = _table(((n, row) for n, row in enumerate(reader, start=1)), "csv")
     except csv.Error as exc:
-        raise ValidationError(f"The CSV file cannot be read: {exc}.", errors={"file": [str(exc)]}) from None
+        raise ValidationError(_("The CSV file cannot be read: %(error)s.", error=exc),
+                              errors={"file": [str(exc)]}) from None
     if parsed is None:
         raise _no_table("csv")
     return parsed
@@ -222,18 +224,24 @@ READERS = {"xlsx": read_xlsx, "csv": read_csv, "docx": read_docx}
 def read_plan(data, filename=None):
     """The plan table in ``data`` (bytes) as a ParsedFile; a ValidationError for anything else."""
     if not data:
-        raise ValidationError("The file is empty.", errors={"file": ["The file is empty."]})
+        message = _("The file is empty.")
+        raise ValidationError(message, errors={"file": [message]})
     fmt = sniff(data)
     if fmt == "ole":
-        raise ValidationError("This is an old Excel (.xls) or Word (.doc) file. Save it as .xlsx or .docx and "
-                              "upload it again.", errors={"file": ["Old binary Office format."]})
+        raise ValidationError(_("This is an old Excel (.xls) or Word (.doc) file. Save it as .xlsx or .docx and "
+                                "upload it again."), errors={"file": [_("Old binary Office format.")]})
     if fmt is None:
-        raise ValidationError(NOT_A_PLAN, errors={"file": ["Not an XLSX, CSV or DOCX file."]})
+        raise ValidationError(_("This file is not a plan we can read: upload an XLSX workbook, a CSV file or a DOCX "
+                                "document whose table has the columns No., Event name, Assessment indicator, "
+                                "Fulfilment period and Executive bodies."),
+                              errors={"file": [_("Not an XLSX, CSV or DOCX file.")]})
     try:
         return READERS[fmt](data)
     except ValidationError:
         raise
     except Exception as exc:  # noqa: BLE001 - the readers fail in many ways on damaged files; all mean the same
-        raise ValidationError(f"The {fmt.upper()} file is damaged or not a plan and cannot be read.",
-                              errors={"file": [f"Unreadable {fmt.upper()} file ({type(exc).__name__})."]}) from None
+        raise ValidationError(_("The %(format)s file is damaged or not a plan and cannot be read.",
+                                format=fmt.upper()),
+                              errors={"file": [_("Unreadable %(format)s file (%(error)s).", format=fmt.upper(),
+                                                 error=type(exc).__name__)]}) from None
 

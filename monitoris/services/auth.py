@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from monitoris import clock, permissions
-from monitoris.errors import DomainError, NotFound, ValidationError
+from monitoris.errors import DomainError, Forbidden, NotFound, ValidationError
 from monitoris.extensions import db
 from monitoris.models import LoginSession, User
 from monitoris.notifications import outbox
@@ -233,6 +233,21 @@ def end_other_sessions(user, password):
     ended = sum(1 for s in live_sessions(user) if s.id != current)
     revoke_sessions(user, keep=user.login_session)  # and those already run out, for tidiness
     audit.record(user, "auth.other_sessions_ended", "user", user.id, after={"count": ended})
+    return ended
+
+
+def end_all_sessions(actor, person):
+    """An admin ends every login session of ``person`` at once (a stolen laptop, a person leaving; ASVS 7.4.5):
+    their next request, in any browser, goes to the login page.  Returns how many were live.
+
+    Their API tokens are not sessions and stay (they revoke them, or the account is deactivated).
+    """
+    if not permissions.can_end_sessions_of(actor, person):
+        raise Forbidden()
+    ended = len(live_sessions(person))
+    revoke_sessions(person)  # and those already run out, for tidiness
+    db.session.flush()
+    audit.record(actor, "auth.all_sessions_ended", "user", person.id, after={"count": ended})
     return ended
 
 

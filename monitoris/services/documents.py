@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from monitoris import clock, permissions
+from monitoris import clock, numbers, permissions
 from monitoris.documents import sniff
 from monitoris.documents.storage import TooLarge, hash_file, storage
 from monitoris.errors import Forbidden, IllegalTransition, PayloadTooLarge, ValidationError
@@ -33,7 +33,8 @@ def max_bytes():
 
 
 def describe_limit():
-    return f"{max_bytes() / 1024 / 1024:g} MB"
+    """The largest file accepted, as the reader writes sizes ("50 MB", "50 МБ")."""
+    return numbers.filesize(max_bytes())
 
 
 def clean_filename(name):

@@ -6,6 +6,7 @@ would bury the trail that matters.
 """
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from monitoris import clock
 from monitoris.errors import NotFound
@@ -36,7 +37,7 @@ def notifications_of(user, *, unread=None):
 def get_own(user, notification_id):
     notification = db.session.get(Notification, notification_id)
     if notification is None or notification.recipient_id != user.id or notification.channel != "in_app":
-        raise NotFound("There is no such notification.")
+        raise NotFound(_("There is no such notification."))
     return notification
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from monitoris import clock, permissions
 from monitoris.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -41,7 +42,7 @@ def _admin(actor):
 
 def _self(actor, user):
     if actor is None or actor.id != user.id:
-        raise Forbidden("Only the person themself changes these settings.")
+        raise Forbidden(_("Only the person themself changes these settings."))
 
 
 # -- the person's own settings ------------------------------------------------------------------
@@ -52,11 +53,11 @@ def update_profile(actor, user, *, locale, phone):
     phone = (phone or "").strip() or None
     errors = {}
     if locale not in LOCALES:
-        errors["locale"] = [f"Choose one of: {', '.join(LOCALES)}."]
+        errors["locale"] = [_("Choose one of: %(locales)s.", locales=", ".join(LOCALES))]
     if phone is not None and not PHONE.match(phone):
-        errors["phone"] = ["Write the number with its country code, e.g. +994 50 123 45 67."]
+        errors["phone"] = [_("Write the number with its country code, e.g. +994 50 123 45 67.")]
     if errors:
-        raise ValidationError("Your details could not be saved.", errors=errors)
+        raise ValidationError(_("Your details could not be saved."), errors=errors)
     before = audit.snapshot(user, ("locale", "phone"))
     user.locale, user.phone = locale, phone
     db.session.flush()
@@ -82,8 +83,8 @@ def set_channels(actor, user, chosen):
     chosen = set(chosen)
     unknown = [f"{k}:{c}" for k, c in chosen if k not in DEFAULT_CHANNELS or c not in CHANNELS]
     if unknown:
-        raise ValidationError("Your channels could not be saved.",
-                              errors={"channels": [f"Unknown choices: {', '.join(sorted(unknown))}."]})
+        raise ValidationError(_("Your channels could not be saved."), errors={"channels": [
+            _("Unknown choices: %(choices)s.", choices=", ".join(sorted(unknown)))]})
     before = channel_choices(user)
     existing = {(p.kind, p.channel): p for p in db.session.scalars(
         sa.select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
@@ -128,7 +129,7 @@ def retry_notification(actor, notification):
     """Put a dead message back in the queue with its attempts reset; the dispatcher sends it next."""
     _admin(actor)
     if notification.state != "dead":
-        raise Conflict("Only a message that has given up (dead) can be retried.")
+        raise Conflict(_("Only a message that has given up (dead) can be retried."))
     before = audit.snapshot(notification, ("state", "attempts", "error"))
     notification.state = "pending"
     notification.attempts = 0
@@ -153,15 +154,15 @@ def add_holiday(actor, *, day, name):
     name = (name or "").strip()
     errors = {}
     if day is None:
-        errors["day"] = ["Choose the day."]
+        errors["day"] = [_("Choose the day.")]
     elif db.session.get(Holiday, day) is not None:
-        errors["day"] = ["This day is a holiday already."]
+        errors["day"] = [_("This day is a holiday already.")]
     if not name:
-        errors["name"] = ["Name the holiday."]
+        errors["name"] = [_("Name the holiday.")]
     elif len(name) > 200:
-        errors["name"] = ["Use at most 200 characters."]
+        errors["name"] = [_("Use at most %(count)s characters.", count=200)]
     if errors:
-        raise ValidationError("The holiday could not be added.", errors=errors)
+        raise ValidationError(_("The holiday could not be added."), errors=errors)
     holiday = Holiday(day=day, name=name)
     db.session.add(holiday)
     db.session.flush()
@@ -173,7 +174,7 @@ def remove_holiday(actor, day):
     _admin(actor)
     holiday = db.session.get(Holiday, day)
     if holiday is None:
-        raise NotFound("There is no holiday on that day.")
+        raise NotFound(_("There is no holiday on that day."))
     db.session.delete(holiday)
     db.session.flush()
     audit.record(actor, "holiday.removed", "holiday", None, before={"day": day.isoformat(), "name": holiday.name})
@@ -186,25 +187,25 @@ def _webhook_fields(fields):
     errors = {}
     name = (fields.get("name") or "").strip()
     if not name:
-        errors["name"] = ["Name the integration."]
+        errors["name"] = [_("Name the integration.")]
     elif len(name) > 200:
-        errors["name"] = ["Use at most 200 characters."]
+        errors["name"] = [_("Use at most %(count)s characters.", count=200)]
     url = (fields.get("url") or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 1000 or " " in url:
-        errors["url"] = ["Give an http:// or https:// address."]
+        errors["url"] = [_("Give an http:// or https:// address.")]
     organization = db.session.get(Organization, fields.get("organization_id") or 0)
     if organization is None:
-        errors["organization_id"] = ["Choose the organization that owns the integration."]
+        errors["organization_id"] = [_("Choose the organization that owns the integration.")]
     kinds = [k.strip() for k in fields.get("event_kinds") or () if k.strip()]
     if not kinds:
-        errors["event_kinds"] = ["Choose at least one kind of event."]
+        errors["event_kinds"] = [_("Choose at least one kind of event.")]
     elif any(not EVENT_KIND.match(k) for k in kinds):
-        errors["event_kinds"] = ["Kinds are actions such as assignment.submit, prefixes such as assignment., or *."]
+        errors["event_kinds"] = [_("Kinds are actions such as assignment.submit, prefixes such as assignment., or *.")]
     elif len(",".join(kinds)) > 500:
-        errors["event_kinds"] = ["Too many kinds: use a prefix such as assignment. instead."]
+        errors["event_kinds"] = [_("Too many kinds: use a prefix such as assignment. instead.")]
     if errors:
-        raise ValidationError("The webhook could not be saved.", errors=errors)
+        raise ValidationError(_("The webhook could not be saved."), errors=errors)
     return {"name": name, "url": url, "organization_id": organization.id,
             "event_kinds": ",".join(dict.fromkeys(kinds)), "active": bool(fields.get("active", True))}
 

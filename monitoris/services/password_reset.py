@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import gettext as _
 
 from monitoris import clock
 from monitoris.errors import ValidationError
@@ -61,18 +62,18 @@ def reset(raw, new_password, ip=None):
     """Set the new password through a link; the link then stops working.  Returns the user."""
     token = live_token(raw)
     if token is None:
-        raise ValidationError("This link has expired or was used already. Ask for a new one.")
+        raise ValidationError(_("This link has expired or was used already. Ask for a new one."))
     user = token.user
     problems = password_problems(new_password, email=user.email, name=user.name)
     if problems:
-        raise ValidationError("The password is too weak.", errors={"password": problems})
+        raise ValidationError(_("The password is too weak."), errors={"password": problems})
     user.password_hash = hash_password(new_password)
     now = clock.now()
     table = PasswordResetToken.__table__
     # Conditional: of two requests racing with one link, one wins.
     if db.session.execute(sa.update(table).where(table.c.id == token.id, table.c.used_at.is_(None))
                           .values(used_at=now)).rowcount != 1:
-        raise ValidationError("This link has expired or was used already. Ask for a new one.")
+        raise ValidationError(_("This link has expired or was used already. Ask for a new one."))
     db.session.execute(sa.update(table).where(table.c.user_id == user.id, table.c.used_at.is_(None))
                        .values(used_at=now))
     user.failed_logins = 0

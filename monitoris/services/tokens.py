@@ -10,6 +10,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import joinedload
 
 from monitoris import clock
@@ -33,13 +35,14 @@ def create_token(user, *, name, expires_in_days=None):
     maximum = current_app.config["API_TOKEN_MAX_DAYS"]
     errors = {}
     if not name:
-        errors["name"] = ["Name the token after where it will be used."]
+        errors["name"] = [_("Name the token after where it will be used.")]
     elif len(name) > 100:
-        errors["name"] = ["Use at most 100 characters."]
+        errors["name"] = [_("Use at most %(count)s characters.", count=100)]
     if not 1 <= days <= maximum:
-        errors["expires_in_days"] = [f"A token lives from 1 to {maximum} days."]
+        errors["expires_in_days"] = [ngettext("A token lives from 1 to %(num)d day.",
+                                               "A token lives from 1 to %(num)d days.", maximum)]
     if errors:
-        raise ValidationError("The token could not be created.", errors=errors)
+        raise ValidationError(_("The token could not be created."), errors=errors)
     raw = PREFIX + secrets.token_urlsafe(32)
     now = clock.now()
     token = ApiToken(user=user, name=name, token_hash=token_hash(raw), created_at=now,
@@ -62,7 +65,7 @@ def revoke_token(actor, token_id):
     """Only the owner revokes a token; someone else's is "not found", so its existence does not leak."""
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != actor.id or token.revoked_at is not None:
-        raise NotFound("There is no such token.")
+        raise NotFound(_("There is no such token."))
     token.revoked_at = clock.now()
     db.session.flush()
     audit.record(actor, "api_token.revoked", "api_token", token.id, after={"user_id": token.user_id,

@@ -19,13 +19,14 @@ from monitoris.web.helpers import label
 
 bp = Blueprint("security_admin", __name__, url_prefix="/admin/security")
 
-# The actions the page offers as a filter (the trail may hold others under the same prefixes).
+# The actions the page offers as a filter: every security action the code records (each with its label in
+# helpers.SECURITY_EVENT_LABELS), and the account changes an admin looks for beside them.
 ACTIONS = (
     "auth.login", "auth.login_failed", "auth.logout", "auth.two_factor_enabled", "auth.two_factor_disabled",
     "auth.recovery_code_used", "auth.recovery_codes_regenerated", "auth.password_reset_requested",
-    "auth.password_reset_completed", "auth.session_ended", "auth.other_sessions_ended", "user.password_changed",
-    "user.created", "user.updated", "api_token.created", "api_token.revoked", "security.denied",
-    "security.policy_changed",
+    "auth.password_reset_completed", "auth.session_ended", "auth.other_sessions_ended", "auth.all_sessions_ended",
+    "user.password_changed", "user.created", "user.updated", "api_token.created", "api_token.revoked",
+    "security.denied", "security.policy_changed",
 )
 
 
