@@ -76,5 +76,35 @@ def wait_ready(port, seconds=30, path="/readyz"):
     raise RuntimeError(f"the server on port {port} did not become ready")
 
 
+def cpu_seconds(pids):
+    """User and system CPU seconds the processes ``pids`` have used so far (Linux's /proc; None elsewhere)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def child_pids(pid):
+    """The direct children of process ``pid`` (gunicorn's workers, say); [] where /proc is missing."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def backend_pids(url):
+    """The PostgreSQL server processes serving connections to the database of ``url`` (not this one)."""
+    name = url.rsplit("/", 1)[1].split("?", 1)[0]
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        return [pid for (pid,) in admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (name,))]
+
+
 def figure(name, value, unit):
     print(f"{name}: {value:.1f} {unit}" if isinstance(value, float) else f"{name}: {value} {unit}", flush=True)

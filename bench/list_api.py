@@ -3,23 +3,28 @@
 ``python -m bench.list_api [--scale 1] [--clients 8] [--requests 3000] [--json PATH]`` builds the
 national dataset in a fresh database, starts gunicorn with ``monitoris.gunicorn_config`` on a free
 port, and sends the same mix of filtered list requests (page of 50; by organization, state, overdue,
-act, and an executive body's own list) from ``--clients`` keep-alive connections.  The baseline is
-the same mix of the two statements each request needs (the page and its count, compiled from the
-same ``queries.assignments``), sent through psycopg from as many connections.  Prints::
+act, and an executive body's own list) from ``--clients`` keep-alive connections.  The clients cost
+little CPU (one socket each, request bytes prepared beforehand; only the status line, Content-Length
+and the number of items are read from each answer), so that the server has the cores.  The baseline
+is the same mix of the two statements each request needs (the page and its count, compiled from the
+same ``queries.assignment_list`` the endpoint uses, sent with psycopg parameters as the app sends
+them), from as many connections.  Both sides count the items they received.  Prints::
 
     list api p50: N ms          list bare sql p50: N ms
     list api p95: N ms          list bare sql p95: N ms
     list api throughput: N requests/s
     list ratio: N               (api p95 / bare p95)
+    list api items / list bare sql items: N items (equal: the same rows)
+    list api client cpu, list api server and database cpu: N ms/request (where the CPU went)
 
 ``--url`` reuses a database that already holds the data (``MONITORIS_BENCH_KEEP=1`` keeps one).
 """
 
 import argparse
-import http.client
 import json
 import os
 import random
+import socket
 import statistics
 import subprocess
 import sys
@@ -33,7 +38,16 @@ from pathlib import Path
 import psycopg
 import sqlalchemy as sa
 
-from bench.common import bench_database, figure, free_port, make_app, wait_ready
+from bench.common import (
+    backend_pids,
+    bench_database,
+    child_pids,
+    cpu_seconds,
+    figure,
+    free_port,
+    make_app,
+    wait_ready,
+)
 from bench.datagen import generate
 from monitoris import clock, queries
 from monitoris.extensions import db
@@ -79,23 +93,24 @@ def _filters(params):
 
 
 def bare_statements(app, mix):
-    """Each request's page and count statements as SQL text (literal values), built in the app's context.
+    """Each request's page and count statements, with their parameters, built in the app's context.
 
-    The same SQL the endpoint sends: the page, then (only when the page is full, as ``queries.paginate``
-    does) the count of the same filters without the sort's joins and ORDER BY.
+    The same SQL the endpoint sends, as it sends it (``queries.assignment_list``; psycopg parameters, so that
+    the server prepares a statement it sees often, as it does for the app): the page, then (only when the page
+    is full, as ``queries.paginate`` does) the count of the same filters without the sort's ORDER BY.
     """
     users, out = {}, []
     with app.app_context():
         today = clock.today()
+        dialect = db.engine.dialect
         for user_id, params in mix:
             user = users.get(user_id) or users.setdefault(user_id, db.session.get(User, user_id))
-            stmt = queries.assignments(user, today=today, **_filters(params))
+            page_stmt, count_stmt = queries.assignment_list(user, today=today, **_filters(params))
             page = int(params.get("page", 1))
-            page_sql = stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-            count_sql = (queries.assignments(user, today=today, sort=None, **_filters(params))
-                         .with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None))
-            out.append([page] + [str(s.compile(db.engine, compile_kwargs={"literal_binds": True}))
-                                 for s in (page_sql, count_sql)])
+            statements = (page_stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE),
+                          count_stmt.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None))
+            compiled = [s.compile(dialect=dialect, compile_kwargs={"render_postcompile": True}) for s in statements]
+            out.append([page] + [(str(c), c.params) for c in compiled])
     return out
 
 
@@ -132,31 +147,59 @@ def drive(clients, work, deadline_seconds, make_worker):
     return latencies, time.perf_counter() - start, errors
 
 
-def api_worker(port, token_of):
-    def make():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def api_request(params, token):
+    """The raw bytes of one keep-alive GET of the list."""
+    target = "/api/v1/assignments?" + urllib.parse.urlencode(params, doseq=True)
+    return (f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+            "Accept: application/json\r\n\r\n").encode()
 
-        def do(job):
-            user_id, params = job
-            conn.request("GET", "/api/v1/assignments?" + urllib.parse.urlencode(params, doseq=True),
-                         headers={"Authorization": f"Bearer {token_of[user_id]}"})
-            response = conn.getresponse()
-            body = response.read()
-            if response.status != 200:
-                raise RuntimeError(f"{response.status} {body[:200]!r}")
+
+ITEM_MARK = b'"allowed_actions":'  # once per item (a quote inside a string value would be escaped)
+
+
+def api_worker(port, items):
+    """A client that costs little CPU: one socket, prepared request bytes, and only the status line, the
+    Content-Length and the number of items read from each answer (the items are counted, not parsed)."""
+    def make():
+        sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        buffer = bytearray()
+
+        def do(request):
+            sock.sendall(request)
+            while (end := buffer.find(b"\r\n\r\n")) < 0:
+                buffer.extend(_recv(sock))
+            head = bytes(buffer[:end]).lower()
+            length = int(head[head.index(b"content-length:") + 15:].split(b"\r\n", 1)[0])
+            while len(buffer) < end + 4 + length:
+                buffer.extend(_recv(sock))
+            body = bytes(buffer[end + 4:end + 4 + length])
+            del buffer[:end + 4 + length]
+            if not head.startswith(b"http/1.1 200 "):
+                status = head.split(b"\r\n", 1)[0]
+                raise RuntimeError(f"{status!r} {body[:200]!r}")
+            items.append(body.count(ITEM_MARK))
         return do
     return make
 
 
-def sql_worker(url):
+def _recv(sock):
+    chunk = sock.recv(65536)
+    if not chunk:
+        raise ConnectionError("the server closed the connection")
+    return chunk
+
+
+def sql_worker(url, items):
     def make():
         conn = psycopg.connect(url, autocommit=True)
 
         def do(job):
-            page, page_sql, count_sql = job
-            rows = conn.execute(page_sql).fetchall()
+            page, (page_sql, page_params), (count_sql, count_params) = job
+            rows = conn.execute(page_sql, page_params).fetchall()
+            items.append(len(rows))
             if not (len(rows) < PAGE_SIZE and (rows or page == 1)):
-                conn.execute(count_sql).fetchall()
+                conn.execute(count_sql, count_params).fetchall()
         return do
     return make
 
@@ -168,6 +211,14 @@ def percentile(values, p):
 
 @contextmanager
 def gunicorn(url, instance, workers, threads):
+    """gunicorn on a free port: yields the port."""
+    with gunicorn_process(url, instance, workers, threads) as (port, _process):
+        yield port
+
+
+@contextmanager
+def gunicorn_process(url, instance, workers, threads):
+    """gunicorn on a free port: yields (port, its master process)."""
     port = free_port()
     env = dict(os.environ, MONITORIS_DATABASE_URL=url, MONITORIS_SECRET_KEY="bench-" + "x" * 40,
                MONITORIS_ENV="production", MONITORIS_INSTANCE_PATH=str(instance), MONITORIS_UPLOAD_FOLDER=str(instance))
@@ -179,7 +230,7 @@ def gunicorn(url, instance, workers, threads):
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_ready(port, seconds=20)
-        yield port
+        yield port, process
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -200,6 +251,17 @@ def setup_tokens(app):
         return controller.id, executor.id, raw, orgs, acts
 
 
+def measured(clients, work, duration, make_worker, server_pids):
+    """``drive`` the work; also the CPU seconds this process (the clients) and the processes ``server_pids()``
+    (gunicorn's workers, the database's backends) used meanwhile."""
+    pids = server_pids()
+    before, clients_before = cpu_seconds(pids), time.process_time()
+    latencies, wall, errors = drive(clients, work, duration, make_worker)
+    after, clients_after = cpu_seconds(pids), time.process_time()
+    servers = None if before is None or after is None else after - before
+    return latencies, wall, errors, clients_after - clients_before, servers
+
+
 def run(url, args, instance):
     app = make_app(url, instance)
     controller_id, executor_id, token_of, orgs, acts = setup_tokens(app)
@@ -209,11 +271,16 @@ def run(url, args, instance):
     with app.app_context():
         db.engine.dispose()
     plain_url = url.replace("postgresql+psycopg://", "postgresql://")
-    drive(args.clients, bare_statements(app, warm), args.duration, sql_worker(plain_url))
-    sql_ms, sql_wall, sql_errors = drive(args.clients, bare, args.duration, sql_worker(plain_url))
-    with gunicorn(plain_url, instance, args.workers, args.threads) as port:
-        drive(args.clients, warm, args.duration, api_worker(port, token_of))
-        api_ms, api_wall, api_errors = drive(args.clients, mix, args.duration, api_worker(port, token_of))
+    sql_items, api_items = [], []
+    drive(args.clients, bare_statements(app, warm), args.duration, sql_worker(plain_url, []))
+    sql_ms, sql_wall, sql_errors, sql_client_cpu, _ = measured(
+        args.clients, bare, args.duration, sql_worker(plain_url, sql_items), list)
+    requests = [api_request(params, token_of[user_id]) for user_id, params in mix]
+    with gunicorn_process(plain_url, instance, args.workers, args.threads) as (port, process):
+        drive(args.clients, [api_request(p, token_of[u]) for u, p in warm], args.duration, api_worker(port, []))
+        api_ms, api_wall, api_errors, api_client_cpu, api_server_cpu = measured(
+            args.clients, requests, args.duration, api_worker(port, api_items),
+            lambda: child_pids(process.pid) + backend_pids(plain_url))
     if api_errors or sql_errors:
         print(f"errors: api {len(api_errors)} {api_errors[:3]}, sql {len(sql_errors)} {sql_errors[:3]}",
               file=sys.stderr)
@@ -227,9 +294,18 @@ def run(url, args, instance):
         "list ratio": (percentile(api_ms, 95) / percentile(sql_ms, 95), ""),
         "list api requests": (len(api_ms), "requests"),
         "list api errors": (len(api_errors), "requests"),
+        # Both sides fetch the same rows: the same mix, page for page.
+        "list api items": (sum(api_items), "items"),
+        "list bare sql items": (sum(sql_items), "items"),
+        # Where the CPU goes, per request: the client threads (this process); gunicorn's workers and the
+        # database's backends serving them (Linux only).
+        "list api client cpu": (1000 * api_client_cpu / max(1, len(api_ms)), "ms/request"),
+        "list bare sql client cpu": (1000 * sql_client_cpu / max(1, len(sql_ms)), "ms/request"),
         "list clients": (args.clients, "threads"),
         "list gunicorn": (f"{args.workers}x{args.threads}", "workers x threads"),
     }
+    if api_server_cpu is not None:
+        results["list api server and database cpu"] = (1000 * api_server_cpu / max(1, len(api_ms)), "ms/request")
     return results
 
 

@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from monitoris import api, cli, config, queries, security, web
 from monitoris.analysis import facts as _facts  # noqa: F401 - keeps the analysis's items current on every flush
 from monitoris.clock import SystemClock
-from monitoris.database import configure_sqlite
+from monitoris.database import configure_postgresql, configure_sqlite, engine_options
 from monitoris.errors import register_error_handlers
 from monitoris.extensions import babel, csrf, db, limiter, login_manager, migrate
 from monitoris.models import LOCALES
@@ -46,10 +46,14 @@ def create_app(overrides=None):
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"],
+                                                             app.config.get("SQLALCHEMY_ENGINE_OPTIONS"))
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            configure_postgresql(db.engine)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"],
                    default_translation_directories=str(ROOT / "monitoris" / "translations"))
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

@@ -14,6 +14,7 @@ from monitoris.api.core import (
     etag_header,
     get_or_404,
     page_of,
+    read_only,
 )
 from monitoris.errors import Forbidden, ValidationError
 from monitoris.extensions import db
@@ -82,6 +83,7 @@ def assign(args, object_id):
 
 
 @bp.route("/assignments", methods=["GET"], tags=TAG)
+@read_only
 # An instance, not the class: webargs would build a schema on every request (marshmallow loads are stateless).
 @bp.arguments(AssignmentArgs(), location="query")
 @bp.response(200, AssignmentPageSchema)

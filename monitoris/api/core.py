@@ -43,6 +43,13 @@ def public(view):
     return view
 
 
+def read_only(view):
+    """Mark a view that only reads: with a bearer token its statements run without a transaction around them
+    (``queries.read_without_transaction``).  Such a view must never write."""
+    view.api_read_only = True
+    return view
+
+
 def actor():
     return g.api_actor
 
@@ -54,6 +61,9 @@ def authenticate():
         return
     header = request.headers.get("Authorization")
     if header is not None:
+        read_only = request.method in SAFE_METHODS and getattr(view, "api_read_only", False)
+        if read_only:
+            queries.read_without_transaction()
         scheme, _, raw = header.partition(" ")
         token = tokens.authenticate(raw.strip()) if scheme.lower() == "bearer" else None
         if token is None:
@@ -62,6 +72,8 @@ def authenticate():
             # Keep last_used_at (touched once a minute); the request's own work commits separately.  Only
             # then: a commit expires the token and its user, which would cost every request a reload.
             db.session.commit()
+            if read_only:
+                queries.read_without_transaction()
         token.user.ip = request.remote_addr
         g.api_actor = token.user
         g.api_token_id = token.id

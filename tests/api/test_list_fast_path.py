@@ -42,6 +42,25 @@ def test_fast_dump_equals_the_schema(app, w, who):
         assert dump_assignment_items(items, user, today) == AssignmentSchema(many=True).dump(items)
 
 
+@pytest.mark.parametrize("who", ["controller", "head_sa", "exec_sa", "exec_sa1", "head_mt", "exec_mt"])
+def test_the_allowed_actions_are_asked_again_when_the_rules_look_at_something_else(app, w, who):
+    """The dump asks the rules once per kind of assignment they tell apart: whatever the order of the page,
+    an assignment of another body or with another parent gets its own answer when the rules read those."""
+    items = _varied(w)
+    parent = items[1]
+    for state in ("in_progress", "submitted", "assigned"):
+        for org in (w.sa, w.sa1, w.mt, w.mt1):
+            items.append(make_assignment(make_task(w.act), org, state=state))
+        items.append(make_assignment(make_task(w.act), w.mt1, state=state, parent_id=parent.id))
+    db.session.flush()
+    user = getattr(w, who)
+    with app.test_request_context():
+        g.api_actor = user
+        today = clock.today()
+        for order in (items, items[::-1], items[1::2] + items[::2]):
+            assert dump_assignment_items(order, user, today) == AssignmentSchema(many=True).dump(order)
+
+
 def test_list_endpoint_answers_what_the_schema_would(app, api, w):
     items = _varied(w)
     ids = {a.id for a in items}
