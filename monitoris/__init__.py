@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, has_request_context, jsonify, request, session
+from flask import Flask, g, has_request_context, jsonify, request, session
 from flask_babel import lazy_gettext
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -22,11 +22,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def select_locale():
-    """The person's choice when logged in, else the visitor's choice in the menu, else the browser's."""
+    """The person's choice when logged in, else the visitor's choice in the menu, else the browser's.
+
+    An API client with a token: the language it asks for (Accept-Language), else its owner's choice.
+    """
     if not has_request_context():
         return "en"
     if current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
+    actor = g.get("api_actor")
+    if actor is not None and "Accept-Language" not in request.headers and actor.locale in LOCALES:
+        return actor.locale
     if session.get("locale") in LOCALES:
         return session["locale"]
     return request.accept_languages.best_match(LOCALES, default="en")

@@ -11,6 +11,7 @@
 import secrets
 
 from flask import current_app, g, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from monitoris.errors import problem
@@ -61,7 +62,8 @@ def require_enrolment():
     if not two_factor.needs_enrolment(current_user):
         return None
     if request.path.startswith("/api/"):
-        return problem(403, "Forbidden", "Your role requires two-factor login: set it up at /account/two-factor.")
+        return problem(403, "Forbidden", _("Your role requires two-factor login: set it up in Monitoris first "
+                                           "(%(url)s).", url=url_for("two_factor.setup")))
     return redirect(url_for("two_factor.setup"))
 
 

@@ -1,6 +1,7 @@
 """/tasks/{id}/assignments, /assignments: giving tasks to executive bodies, and the workflow."""
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
 
 from monitoris import clock, permissions, queries, work
 from monitoris.api.core import (
@@ -68,12 +69,13 @@ def assign(args, object_id):
     """Assign the task to an executive body (controller)."""
     task = get_or_404(Task, object_id, permissions.can_view_task)
     if not permissions.can_assign(actor(), task):
-        raise Forbidden("Only a controller may assign tasks.")
+        raise Forbidden(_("Only a controller may assign tasks."))
     responsible = None
     if args["responsible_id"] is not None:
         responsible = db.session.get(User, args["responsible_id"])
         if responsible is None:
-            raise ValidationError("The task could not be assigned.", errors={"responsible_id": ["Choose a person."]})
+            raise ValidationError(_("The task could not be assigned."),
+                                  errors={"responsible_id": [_("Choose a person.")]})
     assignment = assignments.assign(actor(), task, db.session.get(Organization, args["organization_id"]),
                                     due_on=args["due_on"], role=args["role"], responsible=responsible,
                                     note=args["note"])

@@ -6,6 +6,7 @@ adds its routes under its own tag.
 """
 
 from flask import current_app, g, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
@@ -67,7 +68,7 @@ def authenticate():
         scheme, _, raw = header.partition(" ")
         token = tokens.authenticate(raw.strip()) if scheme.lower() == "bearer" else None
         if token is None:
-            raise Unauthorized("The bearer token is missing, malformed, expired or revoked.")
+            raise Unauthorized(_("The bearer token is missing, malformed, expired or revoked."))
         if token in db.session.dirty:
             # Keep last_used_at (touched once a minute); the request's own work commits separately.  Only
             # then: a commit expires the token and its user, which would cost every request a reload.
@@ -84,7 +85,7 @@ def authenticate():
         g.api_actor = current_user._get_current_object()
         g.api_login_session_id = current_user.login_session.id
         return
-    raise Unauthorized("Send Authorization: Bearer <token>, or log in.")
+    raise Unauthorized(_("Send Authorization: Bearer <token>, or log in."))
 
 
 def _field_errors(data):
@@ -106,7 +107,7 @@ def http_problem(exc):
     errors = _field_errors(data)
     detail = data.get("message") or exc.description
     if errors and exc.code in (400, 422):
-        detail = "The request has invalid fields; see errors."
+        detail = _("The request has invalid fields; see errors.")
     response = problem(exc.code, exc.name, detail, errors)
     for name, value in (data.get("headers") or {}).items():
         response.headers[name] = value
@@ -119,7 +120,7 @@ def http_problem(exc):
 def stale_problem(exc):
     # Another writer committed between our read and our write: the version column caught it.
     db.session.rollback()
-    return problem(412, "Precondition Failed", "Someone else changed this object meanwhile. Read it again.")
+    return problem(412, "Precondition Failed", _("Someone else changed this object meanwhile. Read it again."))
 
 
 @bp.errorhandler(IntegrityError)
@@ -127,7 +128,7 @@ def integrity_problem(exc):
     # Two requests raced past the same validation (a unique name, say): the database had the last word.
     db.session.rollback()
     current_app.logger.info("integrity error on %s %s: %s", request.method, request.path, exc.orig)
-    return problem(409, "Conflict", "This clashes with a change made at the same moment. Try again.")
+    return problem(409, "Conflict", _("This clashes with a change made at the same moment. Try again."))
 
 
 def etag(obj):
@@ -142,9 +143,9 @@ def etag_header(obj):
 def check_if_match(obj):
     """Updates name the version they were based on: 428 without If-Match, 412 when it is stale."""
     if "If-Match" not in request.headers:
-        raise PreconditionRequired("Send If-Match with the ETag from your last read of this object.")
+        raise PreconditionRequired(_("Send If-Match with the ETag from your last read of this object."))
     if not (request.if_match.star_tag or request.if_match.contains(etag(obj).strip('"'))):
-        raise PreconditionFailed("This object changed since you read it: read it again, then repeat the change.")
+        raise PreconditionFailed(_("This object changed since you read it: read it again, then repeat the change."))
 
 
 def check_if_match_when_sent(obj):
@@ -157,7 +158,7 @@ def get_or_404(model, object_id, can_view=None):
     """The object, if it exists and ``can_view(actor, obj)``; otherwise 404, so existence does not leak."""
     obj = db.session.get(model, object_id)
     if obj is None or (can_view is not None and not can_view(actor(), obj)):
-        raise NotFound("There is no such object, or you do not have access to it.")
+        raise NotFound(_("There is no such object, or you do not have access to it."))
     return obj
 
 

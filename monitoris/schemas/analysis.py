@@ -1,5 +1,6 @@
 """Performance analysis: the filters, the figures per body with the index, the monthly trend."""
 
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from monitoris.models import ORGANIZATION_KINDS
@@ -23,7 +24,7 @@ class AnalysisArgs(QueryArgs):
     @validates_schema
     def _range(self, data, **kwargs):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise ValidationError("The end of the range is before its start.", field_name="date_to")
+            raise ValidationError(_("The end of the range is before its start."), field_name="date_to")
 
 
 class TrendArgs(AnalysisArgs):

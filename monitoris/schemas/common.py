@@ -2,6 +2,7 @@
 
 import copy
 
+from flask_babel import gettext as _
 from marshmallow import RAISE, Schema, ValidationError, fields, missing, validate
 
 # Identifiers are PostgreSQL integers; anything larger cannot name a row.
@@ -13,7 +14,7 @@ def _storable(value):
     # PostgreSQL refuses NUL in text and no database takes lone surrogates: refuse them here, as
     # invalid input, instead of failing in the database.
     if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise ValidationError("The text contains characters that cannot be stored.")
+        raise ValidationError(_("The text contains characters that cannot be stored."))
 
 
 def Str(max_length=None, min_length=None, **kwargs):  # noqa: N802 - reads like the field classes beside it

@@ -1,5 +1,5 @@
 """The API's problems in the caller's language (issue #8): a bearer request gets its messages in the language of
-its Accept-Language header, in English without one; field errors too, Russian plurals right."""
+its Accept-Language header, in its owner's profile language without one; field errors too, Russian plurals right."""
 
 import io
 
@@ -98,3 +98,16 @@ def test_token_field_errors_in_russian(app, api, w):
     assert problem(api(w.exec_sa).delete("/api/v1/auth/tokens/999999", headers=RU), 404)["detail"] == (
         "Такого токена нет.")
     db.session.rollback()
+
+
+def test_without_accept_language_a_token_speaks_its_owners_language(api, w):
+    w.exec_sa.locale = "ru"
+    db.session.flush()
+    executor = api(w.exec_sa)
+    assert problem(executor.get("/api/v1/assignments/999999"), 404)["detail"] == (
+        "Такого объекта нет, или у вас нет к нему доступа.")
+    assert problem(executor.get("/api/v1/assignments/999999", headers=AZ), 404)["detail"] == (
+        "Belə obyekt yoxdur və ya ona girişiniz yoxdur.")
+    a = make_assignment(make_task(w.act, "1.9"), w.sa, state="in_progress")
+    assert problem(executor.patch(f"/api/v1/assignments/{a.id}", json={"note": "x"}), 428)["detail"] == (
+        "Передайте заголовок If-Match с ETag, полученным при последнем чтении этого объекта.")
