@@ -65,7 +65,7 @@ def authenticate():
         read_only = request.method in SAFE_METHODS and getattr(view, "api_read_only", False)
         if read_only:
             queries.read_without_transaction()
-        scheme, _, raw = header.partition(" ")
+        scheme, _space, raw = header.partition(" ")
         token = tokens.authenticate(raw.strip()) if scheme.lower() == "bearer" else None
         if token is None:
             raise Unauthorized(_("The bearer token is missing, malformed, expired or revoked."))
