@@ -30,9 +30,8 @@ def select_locale():
         return "en"
     if current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
-    actor = g.get("api_actor")
-    if actor is not None and "Accept-Language" not in request.headers and actor.locale in LOCALES:
-        return actor.locale
+    if g.get("api_locale") in LOCALES and "Accept-Language" not in request.headers:
+        return g.api_locale
     if session.get("locale") in LOCALES:
         return session["locale"]
     return request.accept_languages.best_match(LOCALES, default="en")

@@ -78,6 +78,7 @@ def authenticate():
         token.user.ip = request.remote_addr
         g.api_actor = token.user
         g.api_token_id = token.id
+        g.api_locale = token.user.locale  # read now: an error page must not reload the user (select_locale)
         return
     if current_user.is_authenticated:
         if request.method not in SAFE_METHODS:
