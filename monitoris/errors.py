@@ -130,19 +130,25 @@ def database_unavailable_response(exc):
     return response
 
 
-def release_session(_exc=None):
-    """End the request's session without turning an answer already made into a 500.
+def close_quietly(session, close):
+    """Run ``close`` (which ends ``session``) without turning an answer already made into a 500.
 
-    Closing the session rolls back its transaction.  When the database went away after the request's last
-    query (a restart, a failover), that ROLLBACK fails, and Flask-SQLAlchemy's teardown would raise it after
-    the response was built: the client would get gunicorn's bare 500 instead of its answer.  The transaction
-    died with the connection anyway, so the connection is dropped instead of rolled back.
+    Closing a session rolls back its transaction.  When the database went away after the request's last
+    query (a restart, a failover), that ROLLBACK fails, and the teardown would raise it after the response
+    was built: the client would get gunicorn's bare 500 instead of its answer.  The transaction died with
+    the connection anyway, so the connection is dropped instead of rolled back.
     """
     try:
-        db.session.remove()
+        close()
     except sa.exc.DBAPIError as exc:
         if not (isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError) or exc.connection_invalidated):
             raise
         current_app.logger.warning("database unavailable while closing the session: %s", exc.orig or exc)
-        db.session().invalidate()  # the request's Session itself: scoped_session does not offer invalidate
-        db.session.remove()
+        session.invalidate()
+        close()
+
+
+def release_session(_exc=None):
+    """End the request's session (``close_quietly``)."""
+    # db.session() is the request's Session itself: the scoped_session proxy does not offer invalidate.
+    close_quietly(db.session(), db.session.remove)

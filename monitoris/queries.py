@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app, g
 from sqlalchemy.orm import Session
 
-from monitoris import permissions, text
+from monitoris import errors, permissions, text
 from monitoris.extensions import db
 from monitoris.models import OPEN_STATES, STATES, Act, Assignment, Organization, Task, User, UserRole
 
@@ -85,7 +85,7 @@ def read_session():
 def close_read_session(_exc=None):
     session = g.pop("replica_session", None)
     if session is not None:
-        session.close()
+        errors.close_quietly(session, session.close)  # the replica may be away too
 
 
 def read_without_transaction():

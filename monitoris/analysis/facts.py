@@ -133,13 +133,13 @@ def differences(connection, limit=20):
 
 def _touched(session):
     """The assignments whose items this flush may change."""
-    ids = set()
-    for obj in (*session.new, *session.deleted, *session.dirty):
+    ids, dirty = set(), session.dirty  # session.dirty is computed anew on every access
+    for obj in (*session.new, *session.deleted, *dirty):
         watched = _WATCHED.get(type(obj))
         if watched is None:
             continue
         state = sa.inspect(obj)
-        if obj in session.dirty and not any(state.attrs[name].history.has_changes() for name in watched):
+        if obj in dirty and not any(state.attrs[name].history.has_changes() for name in watched):
             continue
         key = obj.id if isinstance(obj, Assignment) else obj.assignment_id
         if key is not None:
