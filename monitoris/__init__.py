@@ -15,6 +15,7 @@ from monitoris.clock import SystemClock
 from monitoris.database import configure_postgresql, configure_sqlite, engine_options
 from monitoris.errors import register_error_handlers
 from monitoris.extensions import babel, csrf, db, limiter, login_manager, migrate
+from monitoris.json_provider import JSONProvider
 from monitoris.models import LOCALES
 from monitoris.services import auth
 
@@ -42,6 +43,7 @@ def create_app(overrides=None):
     instance_path = overrides.pop("INSTANCE_PATH", None) or os.environ.get("MONITORIS_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance_path or str(ROOT / "instance"),
                 template_folder=str(ROOT / "templates"))
+    app.json = JSONProvider(app)
     os.makedirs(app.instance_path, exist_ok=True)
     clock = overrides.pop("CLOCK", None)
     app.config.update(config.load(app.instance_path, overrides))
