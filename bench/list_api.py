@@ -1,6 +1,6 @@
 """The filtered assignment list through the API (gunicorn, concurrent clients) against its bare SQL.
 
-``python -m bench.list_api [--scale 1] [--clients 8] [--requests 3000] [--json PATH]`` builds the
+``python -m bench.list_api [--scale 1] [--clients 8] [--requests 6000] [--rounds 3] [--json PATH]`` builds the
 national dataset in a fresh database, starts gunicorn with ``monitoris.gunicorn_config`` on a free
 port, and sends the same mix of filtered list requests (page of 50; by organization, state, overdue,
 act, and an executive body's own list) from ``--clients`` keep-alive connections.  The clients cost
@@ -8,14 +8,16 @@ little CPU (one socket each, request bytes prepared beforehand; only the status 
 and the number of items are read from each answer), so that the server has the cores.  The baseline
 is the same mix of the two statements each request needs (the page and its count, compiled from the
 same ``queries.assignment_list`` the endpoint uses, sent with psycopg parameters as the app sends
-them), from as many connections.  Both sides count the items they received.  Prints::
+them), from as many connections.  The two take turns (``--rounds``), each time on new connections.  Both
+sides count the items they received.  Prints::
 
     list api p50: N ms          list bare sql p50: N ms
     list api p95: N ms          list bare sql p95: N ms
     list api throughput: N requests/s
     list ratio: N               (api p95 / bare p95)
     list api items / list bare sql items: N items (equal: the same rows)
-    list api client cpu, list api server and database cpu: N ms/request (where the CPU went)
+    list api client cpu, list api server cpu, list api database cpu, list bare sql database cpu: N ms/request
+        (where the CPU went: the clients; gunicorn's workers; the database's backends)
 
 ``--url`` reuses a database that already holds the data (``MONITORIS_BENCH_KEEP=1`` keeps one).
 """
@@ -97,7 +99,7 @@ def bare_statements(app, mix):
 
     The same SQL the endpoint sends, as it sends it (``queries.assignment_list``; psycopg parameters, so that
     the server prepares a statement it sees often, as it does for the app): the page, then (only when the page
-    is full, as ``queries.paginate`` does) the count of the same filters without the sort's ORDER BY.
+    is full, as ``queries.assignment_page`` does) the count of the same filters.
     """
     users, out = {}, []
     with app.app_context():
@@ -105,13 +107,18 @@ def bare_statements(app, mix):
         dialect = db.engine.dialect
         for user_id, params in mix:
             user = users.get(user_id) or users.setdefault(user_id, db.session.get(User, user_id))
-            page_stmt, count_stmt = queries.assignment_list(user, today=today, **_filters(params))
+            page_stmt, count_stmt, values = queries.assignment_list(user, today=today, **_filters(params))
             page = int(params.get("page", 1))
-            statements = (page_stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE),
-                          count_stmt.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None))
-            compiled = [s.compile(dialect=dialect, compile_kwargs={"render_postcompile": True}) for s in statements]
-            out.append([page] + [(str(c), c.params) for c in compiled])
+            page_values = dict(values, page_limit=PAGE_SIZE, page_offset=(page - 1) * PAGE_SIZE)
+            out.append([page, _sent(page_stmt, page_values, dialect), _sent(count_stmt, values, dialect)])
     return out
+
+
+def _sent(stmt, values, dialect):
+    """(SQL, parameters) as SQLAlchemy sends ``stmt`` with ``values``: lists expanded, bind processors applied."""
+    state = stmt.compile(dialect=dialect).construct_expanded_state(values)
+    processors = state.processors
+    return state.statement, {k: processors[k](v) if k in processors else v for k, v in state.parameters.items()}
 
 
 def drive(clients, work, deadline_seconds, make_worker):
@@ -190,9 +197,11 @@ def _recv(sock):
     return chunk
 
 
-def sql_worker(url, items):
+def sql_worker(connections, items):
+    """A client of its own connection (taken from ``connections``, opened beforehand and kept warm, as the app's
+    pool keeps its own)."""
     def make():
-        conn = psycopg.connect(url, autocommit=True)
+        conn = connections.pop()
 
         def do(job):
             page, (page_sql, page_params), (count_sql, count_params) = job
@@ -252,14 +261,41 @@ def setup_tokens(app):
 
 
 def measured(clients, work, duration, make_worker, server_pids):
-    """``drive`` the work; also the CPU seconds this process (the clients) and the processes ``server_pids()``
-    (gunicorn's workers, the database's backends) used meanwhile."""
+    """``drive`` the work; also the CPU seconds this process (the clients) and each group of processes
+    ``server_pids()`` names ({"server": gunicorn's workers, "database": the database's backends}) used meanwhile
+    (a group is None where /proc is missing)."""
     pids = server_pids()
-    before, clients_before = cpu_seconds(pids), time.process_time()
+    before, clients_before = {k: cpu_seconds(v) for k, v in pids.items()}, time.process_time()
     latencies, wall, errors = drive(clients, work, duration, make_worker)
-    after, clients_after = cpu_seconds(pids), time.process_time()
-    servers = None if before is None or after is None else after - before
+    after, clients_after = {k: cpu_seconds(v) for k, v in pids.items()}, time.process_time()
+    servers = {k: None if before[k] is None or after[k] is None else after[k] - before[k] for k in pids}
     return latencies, wall, errors, clients_after - clients_before, servers
+
+
+@contextmanager
+def _connections(url, count):
+    """``count`` open connections (a list ``sql_worker``'s clients take theirs from), closed afterwards."""
+    with ExitStack() as stack:
+        yield [stack.enter_context(psycopg.connect(url, autocommit=True)) for _ in range(count)]
+
+
+class _Totals:
+    """``measured``'s figures summed over the rounds."""
+
+    def __init__(self):
+        self.latencies, self.wall, self.errors, self.client_cpu, self.server_cpu = [], 0.0, [], 0.0, {}
+
+    def add(self, latencies, wall, errors, client_cpu, server_cpu):
+        self.latencies += latencies
+        self.wall += wall
+        self.errors += errors
+        self.client_cpu += client_cpu
+        for name, seconds in server_cpu.items():
+            known = self.server_cpu.get(name, 0.0)
+            self.server_cpu[name] = None if seconds is None or known is None else known + seconds
+
+    def figures(self):
+        return self.latencies, self.wall, self.errors, self.client_cpu, self.server_cpu
 
 
 def run(url, args, instance):
@@ -271,16 +307,25 @@ def run(url, args, instance):
     with app.app_context():
         db.engine.dispose()
     plain_url = url.replace("postgresql+psycopg://", "postgresql://")
-    sql_items, api_items = [], []
-    drive(args.clients, bare_statements(app, warm), args.duration, sql_worker(plain_url, []))
-    sql_ms, sql_wall, sql_errors, sql_client_cpu, _ = measured(
-        args.clients, bare, args.duration, sql_worker(plain_url, sql_items), list)
     requests = [api_request(params, token_of[user_id]) for user_id, params in mix]
+    sql_items, api_items = [], []
+    sql, api = _Totals(), _Totals()
     with gunicorn_process(plain_url, instance, args.workers, args.threads) as (port, process):
+        with _connections(plain_url, args.clients) as connections:
+            drive(args.clients, bare_statements(app, warm), args.duration, sql_worker(connections, []))
         drive(args.clients, [api_request(p, token_of[u]) for u, p in warm], args.duration, api_worker(port, []))
-        api_ms, api_wall, api_errors, api_client_cpu, api_server_cpu = measured(
-            args.clients, requests, args.duration, api_worker(port, api_items),
-            lambda: child_pids(process.pid) + backend_pids(plain_url))
+        # Rounds, each the bare SQL then the API on its share of the mix, from new connections: a slower
+        # moment of the machine, or clients that happened to land on the same gunicorn process, then weigh
+        # on both sides and on one round only.
+        for share in range(args.rounds):
+            with _connections(plain_url, args.clients) as connections:
+                backends = [c.info.backend_pid for c in connections]
+                sql.add(*measured(args.clients, bare[share::args.rounds], args.duration,
+                                  sql_worker(connections, sql_items), lambda backends=backends: {"database": backends}))
+            api.add(*measured(args.clients, requests[share::args.rounds], args.duration, api_worker(port, api_items),
+                              lambda: {"server": child_pids(process.pid), "database": backend_pids(plain_url)}))
+    sql_ms, sql_wall, sql_errors, sql_client_cpu, sql_server_cpu = sql.figures()
+    api_ms, api_wall, api_errors, api_client_cpu, api_server_cpu = api.figures()
     if api_errors or sql_errors:
         print(f"errors: api {len(api_errors)} {api_errors[:3]}, sql {len(sql_errors)} {sql_errors[:3]}",
               file=sys.stderr)
@@ -302,10 +347,15 @@ def run(url, args, instance):
         "list api client cpu": (1000 * api_client_cpu / max(1, len(api_ms)), "ms/request"),
         "list bare sql client cpu": (1000 * sql_client_cpu / max(1, len(sql_ms)), "ms/request"),
         "list clients": (args.clients, "threads"),
+        "list rounds": (args.rounds, "rounds"),
         "list gunicorn": (f"{args.workers}x{args.threads}", "workers x threads"),
     }
-    if api_server_cpu is not None:
-        results["list api server and database cpu"] = (1000 * api_server_cpu / max(1, len(api_ms)), "ms/request")
+    # Linux only: gunicorn's workers, and the database's backends serving them (or the bare SQL's clients).
+    for name, cpu, count in (("list api server cpu", api_server_cpu["server"], len(api_ms)),
+                             ("list api database cpu", api_server_cpu["database"], len(api_ms)),
+                             ("list bare sql database cpu", sql_server_cpu["database"], len(sql_ms))):
+        if cpu is not None:
+            results[name] = (1000 * cpu / max(1, count), "ms/request")
     return results
 
 
@@ -313,8 +363,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--duration", type=float, default=60, help="at most this many seconds per phase")
+    parser.add_argument("--requests", type=int, default=6000)
+    parser.add_argument("--rounds", type=int, default=3, help="the bare SQL and the API take turns this many times")
+    parser.add_argument("--duration", type=float, default=60, help="at most this many seconds per phase and round")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--url", help="an existing database with the data (not generated, not dropped)")

@@ -26,7 +26,7 @@ def _own_organization_ids(user):
     return sa.select(Organization.id).where(Organization.path.startswith(prefix, autoescape=True))
 
 
-def _own_organization_id_list(user):
+def own_organization_id_list(user):
     """The same ids as a list: a scoped list query then names them, so PostgreSQL estimates the rows of a
     few bodies (and walks their index) instead of guessing a subquery matches half the table."""
     session = object_session(user) or db.session  # the live feed re-checks in its own short session
@@ -93,16 +93,28 @@ def can_view_assignment(user, assignment):
             and assignment.task.act.state != "draft")
 
 
-def scope_assignments(user, stmt):
+def assignment_scope(user):
+    """Which of ``scope_assignments``'s rules applies to ``user``: "all", "own" (their bodies' work) or "none"."""
     if reads_everything(user):
-        return stmt
+        return "all"
     if user is None or not user.is_authenticated:
+        return "none"
+    return "own"
+
+
+def scope_assignments(user, stmt, *, scope=None, own_ids=None):
+    """``stmt`` limited to the assignments ``user`` may see.  A list statement built once for every user of a
+    scope passes ``scope`` and, for "own", ``own_ids`` as a bound parameter (``queries.assignment_list``)."""
+    scope = scope or assignment_scope(user)
+    if scope == "all":
+        return stmt
+    if scope == "none":
         return stmt.where(sa.false())
     # "Not a task of a draft act" rather than "a task of a published act": drafts are few, so the database
     # hashes a handful of ids instead of joining every task of every act to count one body's work.
     unpublished = sa.select(Task.id).join(Act, Task.act_id == Act.id).where(Act.state == "draft")
-    return stmt.where(Assignment.organization_id.in_(_own_organization_id_list(user)),
-                      Assignment.task_id.not_in(unpublished))
+    ids = own_organization_id_list(user) if own_ids is None else own_ids
+    return stmt.where(Assignment.organization_id.in_(ids), Assignment.task_id.not_in(unpublished))
 
 
 def can_assign(user, task):
@@ -312,7 +324,7 @@ def scope_events(user, stmt):
         return stmt
     if user is None or not user.is_authenticated:
         return stmt.where(sa.false())
-    return stmt.where(Event.organization_id.in_(_own_organization_id_list(user)))
+    return stmt.where(Event.organization_id.in_(own_organization_id_list(user)))
 
 
 def can_end_login_session(user, login_session):

@@ -1,5 +1,6 @@
 """Read-side queries shared by the pages and the API, always scoped by permissions in SQL."""
 
+import functools
 import math
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -107,40 +108,30 @@ def read_without_transaction():
 _COUNT = sa.func.count()  # one element serves every count (SQLAlchemy elements are immutable)
 
 
-def count_of(stmt, execute=None):
-    """How many rows ``stmt`` selects: a plain ``count(*)`` over its FROM and WHERE, without its ORDER BY.
-
-    Only for a plain filtered SELECT (no DISTINCT, GROUP BY or LIMIT), such as ``assignments(...)``.
-    """
-    return (execute or db.session.execute)(
-        stmt.with_only_columns(_COUNT, maintain_column_froms=True).order_by(None)).scalar()
+def _bounds(page, per_page):
+    """(page, per_page, offset), each within bounds."""
+    page = max(1, int(page or 1))
+    per_page = max(1, min(int(per_page or 25), MAX_PAGE_SIZE))
+    return page, per_page, (page - 1) * per_page
 
 
-def paginate(stmt, page=1, per_page=25, count_stmt=None, rows=False):
-    """One page of ``stmt`` and the total.  ``count_stmt`` (the same rows, fewer joins) is counted with
-    ``count_of`` instead of wrapping ``stmt`` in a subquery.
+def _known_total(items, page, per_page, offset):
+    """The total, when the page tells it: one that is not full (and not empty past the end).  Else None."""
+    if len(items) < per_page and (items or page == 1):
+        return offset + len(items)
+    return None
 
-    ``rows``: ``stmt`` selects columns, and the items are its rows.  The page and its count then go straight
-    to the session's connection, past the ORM's handling of results (and its autoflush: for reads only).
+
+def paginate(stmt, page=1, per_page=25):
+    """One page of ``stmt`` (ORM objects) and the total.
 
     A page that is not full (and not empty) already tells the total, so most short lists cost one query.
     """
-    page = max(1, int(page or 1))
-    per_page = max(1, min(int(per_page or 25), MAX_PAGE_SIZE))
-    offset = (page - 1) * per_page
-    limited = stmt.limit(per_page).offset(offset)
-    if rows:
-        execute = db.session.connection().execute
-        items = execute(limited).all()
-    else:
-        execute = db.session.execute
-        items = db.session.scalars(limited).unique().all()
-    if len(items) < per_page and (items or page == 1):
-        total = offset + len(items)
-    elif count_stmt is not None:
-        total = count_of(count_stmt, execute)
-    else:
-        total = execute(sa.select(_COUNT).select_from(stmt.order_by(None).subquery())).scalar()
+    page, per_page, offset = _bounds(page, per_page)
+    items = db.session.scalars(stmt.limit(per_page).offset(offset)).unique().all()
+    total = _known_total(items, page, per_page, offset)
+    if total is None:
+        total = db.session.execute(sa.select(_COUNT).select_from(stmt.order_by(None).subquery())).scalar()
     return Page(items, total, page, per_page)
 
 
@@ -167,12 +158,18 @@ class _IdArray(sa.types.UserDefinedType):
         return process
 
 
-def _among(column, ids):
+def _among(column, ids, dialect_name=None):
     """``column IN ids``.  On PostgreSQL one array parameter (``= ANY(%s)``) instead of one per id: an act's
     hundreds of task ids otherwise make a new SQL text each time, which SQLAlchemy and psycopg both parse
-    anew (~7 ms a request), and the planner treats the array as it does the list."""
+    anew (~7 ms a request), and the planner treats the array as it does the list.  ``ids`` may be a bound
+    parameter (a statement built once for many lists: ``assignment_list``)."""
+    dialect_name = dialect_name or db.session.get_bind().dialect.name
+    if isinstance(ids, sa.BindParameter):
+        if dialect_name == "postgresql":
+            return column == sa.any_(sa.bindparam(ids.key, type_=_IdArray()))
+        return column.in_(sa.bindparam(ids.key, expanding=True))
     ids = list(ids) or [0]
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect_name == "postgresql":
         return column == sa.any_(sa.literal(ids, _IdArray()))
     return column.in_(ids)
 
@@ -185,49 +182,77 @@ def task_ids_of_act(act_id):
     return db.session.execute(_TASK_IDS, {"act_id": act_id}).scalars().all()
 
 
-def assignments(user, *, today, organization_id=None, act_id=None, task_id=None, task_ids=None, state=None,
-                overdue=None, due_before=None, due_after=None, q=None, responsible_id=None, top_level=None,
-                sort="due_on"):
-    """Assignments ``user`` may see, filtered.  Unknown sort keys fall back to the due date.
+def _narrowing(organization_id=None, act_id=None, task_id=None, task_ids=None, state=None, overdue=None,
+               due_before=None, due_after=None, q=None, responsible_id=None, top_level=None):
+    """The filters that narrow a list of assignments, by name, with the values its statement compares.
 
-    Tasks and organizations are joined only when a filter or the sort needs them: every join
-    costs the count (which reads every matching row) and the planner's time on each page.
+    "overdue" and "top_level" change the statement's shape rather than a value; "q" is searched for.
     """
+    out = {}
+    if organization_id:
+        out["organization_id"] = organization_id
+    if act_id:
+        # The act's tasks by id: PostgreSQL then filters assignments with a hashed list instead of joining
+        # a task to every assignment it walks in due-date order.
+        out["act_task_ids"] = list(task_ids_of_act(act_id)) or [0]
+    if task_ids is not None:
+        out["task_ids"] = list(task_ids) or [0]
+    if task_id:
+        out["task_id"] = task_id
+    if state:
+        states = [state] if isinstance(state, str) else list(state)
+        out["states"] = [s for s in states if s in STATES]
+    if overdue is True or overdue is False:
+        out["overdue"] = overdue
+    if due_before:
+        out["due_before"] = due_before
+    if due_after:
+        out["due_after"] = due_after
+    if responsible_id:
+        out["responsible_id"] = responsible_id
+    if top_level:
+        out["top_level"] = True
+    if q and q.strip():
+        out["q"] = q
+    return out
+
+
+def _assignment_select(user, *, today, sort, narrowing, dialect_name, scope=None, own_ids=None):
+    """Assignments ``user`` may see, narrowed by ``narrowing`` (``_narrowing``'s names, each compared with its
+    value or with a bound parameter of that name: see ``assignment_list``), in ``sort``'s order."""
     sort_key = (sort or "").lstrip("-")
-    searching = bool(q and q.strip())
+    searching = "q" in narrowing
     stmt = sa.select(Assignment)
     if searching or sort_key == "number":
         stmt = stmt.join(Task, Assignment.task_id == Task.id)
     if searching or sort_key == "organization":
         stmt = stmt.join(Organization, Assignment.organization_id == Organization.id)
     # An executive body never sees a draft act's work: the scope says so (no task of a draft act).
-    stmt = permissions.scope_assignments(user, stmt)
-    if organization_id:
-        stmt = stmt.where(Assignment.organization_id == organization_id)
-    if act_id:
-        # The act's tasks by id: PostgreSQL then filters assignments with a hashed list instead of joining
-        # a task to every assignment it walks in due-date order.
-        stmt = stmt.where(_among(Assignment.task_id, task_ids_of_act(act_id)))
-    if task_ids is not None:
-        stmt = stmt.where(_among(Assignment.task_id, task_ids))
-    if task_id:
-        stmt = stmt.where(Assignment.task_id == task_id)
-    if state:
-        states = [state] if isinstance(state, str) else list(state)
-        stmt = stmt.where(Assignment.state.in_([s for s in states if s in STATES]))
-    if overdue is True:
+    stmt = permissions.scope_assignments(user, stmt, scope=scope, own_ids=own_ids)
+    value = narrowing.get
+    if "organization_id" in narrowing:
+        stmt = stmt.where(Assignment.organization_id == value("organization_id"))
+    for name in ("act_task_ids", "task_ids"):
+        if name in narrowing:
+            stmt = stmt.where(_among(Assignment.task_id, value(name), dialect_name))
+    if "task_id" in narrowing:
+        stmt = stmt.where(Assignment.task_id == value("task_id"))
+    if "states" in narrowing:
+        stmt = stmt.where(Assignment.state.in_(value("states")))
+    if value("overdue") is True:
         stmt = stmt.where(Assignment.overdue_clause(today))
-    elif overdue is False:
+    elif value("overdue") is False:
         stmt = stmt.where(sa.not_(Assignment.overdue_clause(today)))
-    if due_before:
-        stmt = stmt.where(Assignment.due_on <= due_before)
-    if due_after:
-        stmt = stmt.where(Assignment.due_on >= due_after)
-    if responsible_id:
-        stmt = stmt.where(Assignment.responsible_id == responsible_id)
-    if top_level:
+    if "due_before" in narrowing:
+        stmt = stmt.where(Assignment.due_on <= value("due_before"))
+    if "due_after" in narrowing:
+        stmt = stmt.where(Assignment.due_on >= value("due_after"))
+    if "responsible_id" in narrowing:
+        stmt = stmt.where(Assignment.responsible_id == value("responsible_id"))
+    if "top_level" in narrowing:
         stmt = stmt.where(Assignment.parent_id.is_(None))
-    if q and q.strip():
+    if searching:
+        q = value("q")
         stmt = stmt.where(sa.or_(
             text.contains(Task.title, q),
             Task.number.startswith(q.strip(), autoescape=True),
@@ -235,22 +260,88 @@ def assignments(user, *, today, organization_id=None, act_id=None, task_id=None,
             text.contains(Organization.name, q),
         ))
     descending = sort.startswith("-") if sort else False
-    columns = ASSIGNMENT_SORTS.get((sort or "").lstrip("-"), ASSIGNMENT_SORTS["due_on"])
+    columns = ASSIGNMENT_SORTS.get(sort_key, ASSIGNMENT_SORTS["due_on"])
     return stmt.order_by(*[c.desc() if descending else c for c in columns])
 
 
+def assignments(user, *, today, sort="due_on", **filters):
+    """Assignments ``user`` may see, filtered (``organization_id``, ``act_id``, ``task_id``, ``task_ids``,
+    ``state``, ``overdue``, ``due_before``, ``due_after``, ``q``, ``responsible_id``, ``top_level``).
+    Unknown sort keys fall back to the due date.
+
+    Tasks and organizations are joined only when a filter or the sort needs them: every join
+    costs the count (which reads every matching row) and the planner's time on each page.
+    """
+    return _assignment_select(user, today=today, sort=sort, narrowing=_narrowing(**filters),
+                              dialect_name=db.session.get_bind().dialect.name)
+
+
+# The parameters of a list statement built once (``assignment_list``): how each narrowing's value is bound.
+_LIST_PARAMETERS = {"states": dict(expanding=True), "own_ids": dict(expanding=True)}
+_SHAPE_ONLY = frozenset({"overdue", "top_level"})
+
+
+@functools.lru_cache(maxsize=1024)
+def _list_statements(scope, shape, sort, dialect_name):
+    """The page and count statements of every list of one shape: the scope's rule, which filters narrow it
+    (``shape``: names, with the value of those in ``_SHAPE_ONLY``) and the order.  Every value, the page's
+    limit and offset included, is a bound parameter, so that the statement is built, and its cache key
+    computed, once per shape rather than on every request."""
+    narrowing = {name: value if name in _SHAPE_ONLY else sa.bindparam(name, **_LIST_PARAMETERS.get(name, {}))
+                 for name, value in shape}
+    own_ids = sa.bindparam("own_ids", expanding=True) if scope == "own" else None
+
+    return _page_and_count(lambda order: _assignment_select(
+        None, today=sa.bindparam("today", type_=sa.Date), sort=order, narrowing=narrowing, dialect_name=dialect_name,
+        scope=scope, own_ids=own_ids), sort)
+
+
+def _page_and_count(select, sort):
+    """The page's statement (``ASSIGNMENT_LIST_FIELDS``, limited by ``page_limit`` and ``page_offset``) and the
+    count's, from ``select(order)``.  One statement serves both unless the sort joins a table the count
+    does not need."""
+    stmt = select(sort)
+    page = (stmt.with_only_columns(*_LIST_COLUMNS, maintain_column_froms=True)
+            .limit(sa.bindparam("page_limit")).offset(sa.bindparam("page_offset")))
+    counted = select(None) if (sort or "").lstrip("-") in _SORTS_WITH_JOINS else stmt
+    return page, counted.with_only_columns(_COUNT, maintain_column_froms=True).order_by(None)
+
+
 def assignment_list(user, *, today, sort="due_on", **filters):
-    """The API's work list: (the page's statement, selecting ``ASSIGNMENT_LIST_FIELDS``; the statement to count).
+    """The API's work list: (the page's statement, selecting ``ASSIGNMENT_LIST_FIELDS``; the statement that
+    counts the list; their parameters, without the page's ``page_limit`` and ``page_offset``).
 
     Columns rather than ORM objects: building fifty objects (and reading them back attribute by attribute)
-    cost more Python than the rest of the request.  One statement serves the page and the count unless
-    the sort joins a table the count does not need.
+    cost more Python than the rest of the request.  A search ("q") is built for its text; every other list
+    reuses the statements of its shape (``_list_statements``).
     """
-    stmt = assignments(user, today=today, sort=sort, **filters)
-    count_stmt = stmt
-    if (sort or "").lstrip("-") in _SORTS_WITH_JOINS:
-        count_stmt = assignments(user, today=today, sort=None, **filters)
-    return stmt.with_only_columns(*_LIST_COLUMNS, maintain_column_froms=True), count_stmt
+    narrowing = _narrowing(**filters)
+    scope = permissions.assignment_scope(user)
+    dialect_name = db.session.get_bind().dialect.name
+    if "q" in narrowing:
+        page, count = _page_and_count(lambda order: _assignment_select(
+            user, today=today, sort=order, narrowing=narrowing, dialect_name=dialect_name), sort)
+        return page, count, {}
+    shape = tuple(sorted((name, value if name in _SHAPE_ONLY else None) for name, value in narrowing.items()))
+    page, count = _list_statements(scope, shape, sort or "due_on", dialect_name)
+    params = {name: value for name, value in narrowing.items() if name not in _SHAPE_ONLY}
+    params["today"] = today
+    if scope == "own":
+        params["own_ids"] = permissions.own_organization_id_list(user)
+    return page, count, params
+
+
+def assignment_page(user, *, today, page=1, per_page=25, sort="due_on", **filters):
+    """One page of the API's work list (rows of ``ASSIGNMENT_LIST_FIELDS``) and its total, as ``paginate``."""
+    page_stmt, count_stmt, params = assignment_list(user, today=today, sort=sort, **filters)
+    page, per_page, offset = _bounds(page, per_page)
+    # Straight to the session's connection, past the ORM's handling of results (and its autoflush: reads only).
+    execute = db.session.connection().execute
+    items = execute(page_stmt, {**params, "page_limit": per_page, "page_offset": offset}).all()
+    total = _known_total(items, page, per_page, offset)
+    if total is None:
+        total = execute(count_stmt, params).scalar()
+    return Page(items, total, page, per_page)
 
 
 def open_work(user, *, today, days_ahead=7):

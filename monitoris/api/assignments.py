@@ -9,12 +9,14 @@ from monitoris.api.core import (
     IF_MATCH,
     IF_MATCH_OPTIONAL,
     actor,
+    as_page,
     bp,
     check_if_match,
     check_if_match_when_sent,
     etag_header,
     get_or_404,
     page_of,
+    page_size,
     read_only,
 )
 from monitoris.errors import Forbidden, ValidationError
@@ -94,12 +96,9 @@ def list_assignments(args):
     filters = {k: args.get(k) for k in ("organization_id", "act_id", "state", "overdue", "due_before",
                                         "due_after", "q")}
     today = clock.today()
-    if filters["act_id"]:
-        # Named once: the page and its count would each look up the act's task ids.
-        filters["task_ids"] = queries.task_ids_of_act(filters.pop("act_id"))
     # Items carry ids, not the task or the people: the page selects the assignments' own columns only.
-    stmt, count_stmt = queries.assignment_list(actor(), today=today, sort=args["sort"], **filters)
-    page = page_of(stmt, args, count_stmt=count_stmt, rows=True)
+    page = as_page(queries.assignment_page(actor(), today=today, page=args.get("page", 1), per_page=page_size(args),
+                                           sort=args["sort"], **filters))
     # Dumped by a plain function rather than by AssignmentSchema, field by field (the schema stays the
     # documented contract; tests/api/test_list_fast_path.py holds them equal).
     page["items"] = dump_assignment_rows(page["items"], actor(), today)

@@ -163,8 +163,14 @@ def get_or_404(model, object_id, can_view=None):
     return obj
 
 
-def page_of(stmt, args, count_stmt=None, rows=False):
-    page = queries.paginate(stmt, args.get("page", 1), args.get("page_size") or current_app.config["PAGE_SIZE"],
-                            count_stmt=count_stmt, rows=rows)
+def page_size(args):
+    return args.get("page_size") or current_app.config["PAGE_SIZE"]
+
+
+def page_of(stmt, args):
+    return as_page(queries.paginate(stmt, args.get("page", 1), page_size(args)))
+
+
+def as_page(page):
     return {"items": page.items, "total": page.total, "page": page.page, "page_size": page.per_page,
             "pages": page.pages}
