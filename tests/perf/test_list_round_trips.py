@@ -103,7 +103,7 @@ def test_an_acts_task_ids_go_as_an_untyped_string_that_the_sql_makes_an_array(li
             assert arrays and all(transformer.get_dumper(a, PyFormat.AUTO).oid == 0 for a in arrays)
         finally:
             raw.close()
-    assert any("= ANY (%(param_1)s::INTEGER[])" in sql for sql, _ in statements)
+    assert any("= ANY (%(act_task_ids)s::INTEGER[])" in sql for sql, _ in statements)
     assert {int(i) for i in arrays[0].strip("{}").split(",")} == task_ids
     assert body["total"] == 80 and len(body["items"]) == 5
 
