@@ -66,19 +66,20 @@ def authenticate():
         if read_only:
             queries.read_without_transaction()
         scheme, _space, raw = header.partition(" ")
-        token = tokens.authenticate(raw.strip()) if scheme.lower() == "bearer" else None
-        if token is None:
+        bearer = tokens.authenticate(raw.strip()) if scheme.lower() == "bearer" else None
+        if bearer is None:
             raise Unauthorized(_("The bearer token is missing, malformed, expired or revoked."))
-        if token in db.session.dirty:
+        if bearer.touched:
             # Keep last_used_at (touched once a minute); the request's own work commits separately.  Only
-            # then: a commit expires the token and its user, which would cost every request a reload.
+            # then: a commit expires the user, which would cost every request a reload.
             db.session.commit()
             if read_only:
                 queries.read_without_transaction()
-        token.user.ip = request.remote_addr
-        g.api_actor = token.user
-        g.api_token_id = token.id
-        g.api_locale = token.user.locale  # read now: an error page must not reload the user (select_locale)
+        user = bearer.user
+        user.ip = request.remote_addr
+        g.api_actor = user
+        g.api_token_id = bearer.token_id
+        g.api_locale = user.locale  # read now: an error page must not reload the user (select_locale)
         return
     if current_user.is_authenticated:
         if request.method not in SAFE_METHODS:

@@ -27,7 +27,12 @@ class ApiToken(db.Model):
     token = None
 
     def is_live(self, now):
-        return self.revoked_at is None and self.expires_at > now and self.user.active
+        return self.live(self.revoked_at, self.expires_at, self.user, now)
+
+    @staticmethod
+    def live(revoked_at, expires_at, user, now):
+        """A token with these dates, of this user, works at ``now`` (for a check from its columns alone)."""
+        return revoked_at is None and expires_at > now and user.active
 
     def __repr__(self):
         return f"<ApiToken {self.id} user={self.user_id} {self.name!r}>"

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -73,25 +74,40 @@ def revoke_token(actor, token_id):
     return token
 
 
+class Bearer(NamedTuple):
+    """Who a live token speaks for.  ``touched``: its ``last_used_at`` was just written (the caller commits)."""
+
+    user: User
+    token_id: int
+    touched: bool
+
+
 @functools.cache
-def _token_by_hash():
-    """One query for the token, its user, the user's organization and roles (the user's roles would otherwise
-    cost a second round trip on every API request).  Built once: SQLAlchemy then computes the statement's
-    cache key once, not on every request."""
-    return (sa.select(ApiToken).where(ApiToken.token_hash == sa.bindparam("token_hash"))
-            .options(joinedload(ApiToken.user).joinedload(User.organization),
-                     joinedload(ApiToken.user).joinedload(User.role_rows)))
+def _bearer_by_hash():
+    """One query for the token's dates and its user with the organization and roles (which would otherwise cost
+    a second round trip on every API request).  The token's columns, not the token: on every API request the
+    ORM then builds the objects the permissions read and no more.  Built once: SQLAlchemy computes the
+    statement's cache key once, not on every request."""
+    return (sa.select(User, ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == sa.bindparam("token_hash"))
+            .options(joinedload(User.organization), joinedload(User.role_rows)))
 
 
 def authenticate(raw):
-    """The live token behind ``raw``, or None.  Touches ``last_used_at`` at most once a minute."""
+    """The ``Bearer`` of the live token behind ``raw``, or None.  Touches ``last_used_at`` at most once a minute."""
     if not raw or not raw.startswith(PREFIX) or len(raw) > 200:
         return None
-    token = db.session.scalars(_token_by_hash(), {"token_hash": token_hash(raw)}).unique().one_or_none()
-    now = clock.now()
-    if token is None or not token.is_live(now):
+    row = db.session.execute(_bearer_by_hash(), {"token_hash": token_hash(raw)}).unique().one_or_none()
+    if row is None:
         return None
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
-    return token
+    user, token_id, revoked_at, expires_at, last_used_at = row
+    now = clock.now()
+    if not ApiToken.live(revoked_at, expires_at, user, now):
+        return None
+    touched = last_used_at is None or now - last_used_at > timedelta(minutes=1)
+    if touched:
+        db.session.execute(sa.update(ApiToken.__table__).where(ApiToken.__table__.c.id == token_id)
+                           .values(last_used_at=now))
+    return Bearer(user, token_id, touched)
 

@@ -1,9 +1,12 @@
 """Personal access tokens, authentication of API requests, and the rate limits."""
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from monitoris.extensions import db
 from monitoris.models import ApiToken, Event
+from monitoris.services import tokens as tokens_service
 from tests.api.conftest import ApiClient, problem
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_token, make_user
@@ -118,3 +121,27 @@ def test_the_login_form_is_rate_limited(client, w, rate_limits):
 def test_rate_limits_are_off_for_the_rest_of_the_suite(api, w):
     user = make_user("executor", organization=w.sa)
     assert all(_create(api(), user.email).status_code == 201 for _ in range(12))
+
+
+def test_a_token_remembers_when_it_was_last_used_at_most_once_a_minute(app, w, frozen_clock):
+    raw = make_token(w.exec_sa)
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == tokens_service.token_hash(raw)))
+    client = ApiClient(app.test_client(), raw)
+    start = frozen_clock.now()
+
+    def last_used():
+        db.session.refresh(token)
+        return token.last_used_at
+
+    assert last_used() is None
+    assert client.get("/api/v1/assignments").status_code == 200
+    assert last_used() == start
+    try:
+        frozen_clock.advance(seconds=50)
+        assert client.get("/api/v1/assignments").status_code == 200
+        assert last_used() == start  # within the minute: not written again
+        frozen_clock.advance(seconds=20)
+        assert client.get("/api/v1/acts").status_code == 200
+        assert last_used() == start + timedelta(seconds=70)
+    finally:
+        frozen_clock.at = start
