@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from flask.json.provider import DefaultJSONProvider
+from marshmallow import fields
 
 
 def test_the_answer_reads_as_flasks_own(app):
@@ -34,3 +35,14 @@ def test_debug_answers_are_indented(app):
 
 def test_the_standard_librarys_options_still_work(app):
     assert app.json.dumps({"b": 1, "a": 2}, indent=None, sort_keys=False) == '{"b": 1, "a": 2}'
+
+
+def test_iso_answers_write_dates_as_the_api_schemas_do(app):
+    when, day = datetime(2026, 11, 29, 9, 30, 0, 120000, tzinfo=UTC), date(2026, 11, 29)
+    with app.test_request_context():
+        body = json.loads(app.json.iso_response({"when": when, "day": day, "sharp": when.replace(microsecond=0)})
+                          .get_data())
+    assert body == {"when": fields.DateTime()._serialize(when, "when", None),
+                    "sharp": fields.DateTime()._serialize(when.replace(microsecond=0), "sharp", None),
+                    "day": fields.Date()._serialize(day, "day", None)}
+    assert body["sharp"] == "2026-11-29T09:30:00+00:00"

@@ -102,7 +102,7 @@ def list_assignments(args):
     # Dumped by a plain function rather than by AssignmentSchema, field by field (the schema stays the
     # documented contract; tests/api/test_list_fast_path.py holds them equal).
     page["items"] = dump_assignment_rows(page["items"], actor(), today)
-    return current_app.json.response(page)
+    return current_app.json.iso_response(page)
 
 
 @bp.route(f"/assignments/{ID}", methods=["GET"], tags=TAG)
