@@ -48,8 +48,8 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):
-        if value is None:
-            return None
+        if value is None or value.tzinfo is UTC:  # PostgreSQL's sessions speak UTC (configure_postgresql)
+            return value
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
@@ -100,7 +100,16 @@ def configure_postgresql(engine, ping_after_idle=PING_AFTER_IDLE_SECONDS):
     timeout, pg_terminate_backend) has news on its socket: the server's goodbye, or the end of the stream.
     Such a connection is pinged, and so is one that sat unused longer than ``ping_after_idle`` seconds
     (a firewall may have dropped it without a word).  A failed ping empties the pool, as pre-ping does.
+
+    Each new connection's session also speaks UTC.
     """
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        # Timestamps then come back as they are kept, in UTC, whatever the server's own zone: UTCDateTime has
+        # nothing to convert (a SET rather than a startup option, which a connection pooler may refuse).
+        dbapi_connection.execute("SET TIME ZONE 'UTC'")
+        dbapi_connection.commit()
 
     @sa.event.listens_for(engine, "checkin")
     def _checkin(dbapi_connection, record):
