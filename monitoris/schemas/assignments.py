@@ -124,7 +124,7 @@ class _AllowedActions:
 
     def __init__(self, actor):
         self.actor = actor
-        self.answers = {}  # (state, organization_id, parent_id) -> actions
+        self.answers = {}  # (state, organization_id, parent_id) -> actions (a tuple)
         self.asked = {}  # state -> [(names the rules read, their values, actions)]
 
     def __call__(self, state, organization_id, parent_id):
@@ -136,10 +136,10 @@ class _AllowedActions:
             allowed = next((answer for read, seen, answer in asked if all(values[n] == seen[n] for n in read)), None)
             if allowed is None:
                 listed = _Listed(state, organization_id, parent_id)
-                allowed = [a for a in listed.allowed_actions() if permissions.can_transition(self.actor, listed, a)]
+                allowed = tuple(a for a in listed.allowed_actions() if permissions.can_transition(self.actor, listed, a))
                 asked.append((frozenset(listed.read), values, allowed))
             self.answers[key] = allowed
-        return list(allowed)
+        return allowed  # a tuple, shared by the items that agree: written as a JSON array
 
 
 def dump_assignment_rows(rows, actor, today):
