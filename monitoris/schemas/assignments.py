@@ -136,7 +136,8 @@ class _AllowedActions:
             allowed = next((answer for read, seen, answer in asked if all(values[n] == seen[n] for n in read)), None)
             if allowed is None:
                 listed = _Listed(state, organization_id, parent_id)
-                allowed = tuple(a for a in listed.allowed_actions() if permissions.can_transition(self.actor, listed, a))
+                allowed = tuple(action for action in listed.allowed_actions()
+                                if permissions.can_transition(self.actor, listed, action))
                 asked.append((frozenset(listed.read), values, allowed))
             self.answers[key] = allowed
         return allowed  # a tuple, shared by the items that agree: written as a JSON array
