@@ -20,21 +20,23 @@ def reads_everything(user):
     return user is not None and user.is_authenticated and user.reads_everything
 
 
-def _own_organization_ids(user):
-    """The user's organization and its sub-units, as a subquery."""
-    prefix = user.organization.path
-    return sa.select(Organization.id).where(Organization.path.startswith(prefix, autoescape=True))
-
-
-# The same rule as _own_organization_ids, as one plain statement built once (the path's prefix escaped in
-# Python: LIKE's wildcards in a path are text).
+# The user's organization and its sub-units: one statement, built once (the path's prefix is escaped in Python:
+# LIKE's wildcards in a path are text).
 _ORGANIZATIONS = Organization.__table__
 _OWN_IDS = sa.select(_ORGANIZATIONS.c.id).where(_ORGANIZATIONS.c.path.like(sa.bindparam("prefix"), escape="/"))
 
 
+def _own_prefix(user):
+    return user.organization.path.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+def _own_organization_ids(user):
+    """The user's organization and its sub-units, as a subquery."""
+    return _OWN_IDS.params(prefix=_own_prefix(user))
+
+
 def _own_ids(session, user):
-    prefix = user.organization.path.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    return list(session.execute(_OWN_IDS, {"prefix": prefix + "%"}).scalars()) or [0]
+    return list(session.execute(_OWN_IDS, {"prefix": _own_prefix(user)}).scalars()) or [0]
 
 
 def own_organization_id_list(user):
