@@ -70,7 +70,7 @@ def generate(url, scale=1.0, today=None, seed=7, history=True):
                             "version"),
               ((i, "action_plan", str(1000 + i), today - timedelta(days=400), f"National action plan {i}",
                 "active", now, now, 1) for i in range(1, n["acts"] + 1)))
-        tasks, measures = [], []
+        tasks, measures, act_of = [], [], {}
         per_act = n["tasks"] // n["acts"]
         task_id = 0
         for act in range(1, n["acts"] + 1):
@@ -84,6 +84,7 @@ def generate(url, scale=1.0, today=None, seed=7, history=True):
                     number = f"{s}.{m}"
                     tasks.append((task_id, act, section_id, number, number_sort_key(number), f"Measure {number}"))
                     measures.append(task_id)
+                    act_of[task_id] = act
         _copy(cur, "tasks", ("id", "act_id", "parent_id", "number", "sort_key", "title", "indicator", "recurrence",
                              "priority", "controller_id", "published", "created_at", "updated_at", "version"),
               ((*t, "Indicator", "none", "normal", rng.choice(controllers), True, now, now, 1) for t in tasks))
@@ -110,9 +111,11 @@ def generate(url, scale=1.0, today=None, seed=7, history=True):
             progress = 100 if state == "accepted" else rng.randint(0, 95)
             submitted = now - timedelta(days=rng.randint(1, 300)) if state in ("submitted", "accepted") else None
             accepted = submitted + timedelta(days=2) if state == "accepted" else None
-            rows.append((aid, task, org, "lead", due, due, state, progress, submitted, accepted, now, now, 1))
+            rows.append((aid, task, org, "lead", due, due, state, progress, submitted, accepted, now, now, 1,
+                         act_of[task]))
         _copy(cur, "assignments", ("id", "task_id", "organization_id", "role", "due_on", "original_due_on", "state",
-                                   "progress", "submitted_at", "accepted_at", "created_at", "updated_at", "version"),
+                                   "progress", "submitted_at", "accepted_at", "created_at", "updated_at", "version",
+                                   "act_id"),
               rows)
         if history:
             _events(cur, rng, n["events"], rows, n["users"], now)

@@ -135,55 +135,8 @@ def paginate(stmt, page=1, per_page=25):
     return Page(items, total, page, per_page)
 
 
-class _IdArray(sa.types.UserDefinedType):
-    """``integer[]`` bound as its text, '{1,2,3}': psycopg dumps a Python list element by element in Python
-    (~0.4 ms for an act's 500 ids, once for the page and again for the count), a string in one piece.  The
-    string goes with no type (psycopg's default for str), so ``%s::INTEGER[]`` makes it an integer[] constant,
-    planned exactly as the list would be (a text-typed parameter would be cast row by row instead)."""
-
-    cache_ok = True
-    render_bind_cast = True
-
-    def get_col_spec(self):
-        return "INTEGER[]"
-
-    def bind_processor(self, dialect):
-        def process(ids):
-            return "{" + ",".join(str(int(i)) for i in ids) + "}"
-        return process
-
-    def literal_processor(self, dialect):
-        def process(ids):
-            return "ARRAY[" + ",".join(str(int(i)) for i in ids) + "]::INTEGER[]"
-        return process
-
-
-def _among(column, ids, dialect_name=None):
-    """``column IN ids``.  On PostgreSQL one array parameter (``= ANY(%s)``) instead of one per id: an act's
-    hundreds of task ids otherwise make a new SQL text each time, which SQLAlchemy and psycopg both parse
-    anew (~7 ms a request), and the planner treats the array as it does the list.  ``ids`` may be a bound
-    parameter (a statement built once for many lists: ``assignment_list``)."""
-    dialect_name = dialect_name or db.session.get_bind().dialect.name
-    if isinstance(ids, sa.BindParameter):
-        if dialect_name == "postgresql":
-            return column == sa.any_(sa.bindparam(ids.key, type_=_IdArray()))
-        return column.in_(sa.bindparam(ids.key, expanding=True))
-    ids = list(ids) or [0]
-    if dialect_name == "postgresql":
-        return column == sa.any_(sa.literal(ids, _IdArray()))
-    return column.in_(ids)
-
-
-_TASK_IDS = sa.select(Task.__table__.c.id).where(Task.__table__.c.act_id == sa.bindparam("act_id"))
-
-
-def task_ids_of_act(act_id):
-    # A plain statement, built once: the ORM's handling of results costs more than the ids themselves.
-    return db.session.execute(_TASK_IDS, {"act_id": act_id}).scalars().all()
-
-
-def _narrowing(organization_id=None, act_id=None, task_id=None, task_ids=None, state=None, overdue=None,
-               due_before=None, due_after=None, q=None, responsible_id=None, top_level=None):
+def _narrowing(organization_id=None, act_id=None, task_id=None, state=None, overdue=None, due_before=None,
+               due_after=None, q=None, responsible_id=None, top_level=None):
     """The filters that narrow a list of assignments, by name, with the values its statement compares.
 
     "overdue" and "top_level" change the statement's shape rather than a value; "q" is searched for.
@@ -192,11 +145,7 @@ def _narrowing(organization_id=None, act_id=None, task_id=None, task_ids=None, s
     if organization_id:
         out["organization_id"] = organization_id
     if act_id:
-        # The act's tasks by id: PostgreSQL then filters assignments with a hashed list instead of joining
-        # a task to every assignment it walks in due-date order.
-        out["act_task_ids"] = list(task_ids_of_act(act_id)) or [0]
-    if task_ids is not None:
-        out["task_ids"] = list(task_ids) or [0]
+        out["act_id"] = act_id
     if task_id:
         out["task_id"] = task_id
     if state:
@@ -217,7 +166,7 @@ def _narrowing(organization_id=None, act_id=None, task_id=None, task_ids=None, s
     return out
 
 
-def _assignment_select(user, *, today, sort, narrowing, dialect_name, scope=None, own_ids=None):
+def _assignment_select(user, *, today, sort, narrowing, scope=None, own_ids=None):
     """Assignments ``user`` may see, narrowed by ``narrowing`` (``_narrowing``'s names, each compared with its
     value or with a bound parameter of that name: see ``assignment_list``), in ``sort``'s order."""
     sort_key = (sort or "").lstrip("-")
@@ -232,9 +181,9 @@ def _assignment_select(user, *, today, sort, narrowing, dialect_name, scope=None
     value = narrowing.get
     if "organization_id" in narrowing:
         stmt = stmt.where(Assignment.organization_id == value("organization_id"))
-    for name in ("act_task_ids", "task_ids"):
-        if name in narrowing:
-            stmt = stmt.where(_among(Assignment.task_id, value(name), dialect_name))
+    if "act_id" in narrowing:
+        # The assignment's own copy of its task's act: an act's list walks (act_id, due_on, id).
+        stmt = stmt.where(Assignment.act_id == value("act_id"))
     if "task_id" in narrowing:
         stmt = stmt.where(Assignment.task_id == value("task_id"))
     if "states" in narrowing:
@@ -265,15 +214,14 @@ def _assignment_select(user, *, today, sort, narrowing, dialect_name, scope=None
 
 
 def assignments(user, *, today, sort="due_on", **filters):
-    """Assignments ``user`` may see, filtered (``organization_id``, ``act_id``, ``task_id``, ``task_ids``,
-    ``state``, ``overdue``, ``due_before``, ``due_after``, ``q``, ``responsible_id``, ``top_level``).
+    """Assignments ``user`` may see, filtered (``organization_id``, ``act_id``, ``task_id``, ``state``,
+    ``overdue``, ``due_before``, ``due_after``, ``q``, ``responsible_id``, ``top_level``).
     Unknown sort keys fall back to the due date.
 
     Tasks and organizations are joined only when a filter or the sort needs them: every join
     costs the count (which reads every matching row) and the planner's time on each page.
     """
-    return _assignment_select(user, today=today, sort=sort, narrowing=_narrowing(**filters),
-                              dialect_name=db.session.get_bind().dialect.name)
+    return _assignment_select(user, today=today, sort=sort, narrowing=_narrowing(**filters))
 
 
 # The parameters of a list statement built once (``assignment_list``): how each narrowing's value is bound.
@@ -282,7 +230,7 @@ _SHAPE_ONLY = frozenset({"overdue", "top_level"})
 
 
 @functools.lru_cache(maxsize=1024)
-def _list_statements(scope, shape, sort, dialect_name):
+def _list_statements(scope, shape, sort):
     """The page and count statements of every list of one shape: the scope's rule, which filters narrow it
     (``shape``: names, with the value of those in ``_SHAPE_ONLY``) and the order.  Every value, the page's
     limit and offset included, is a bound parameter, so that the statement is built, and its cache key
@@ -292,8 +240,8 @@ def _list_statements(scope, shape, sort, dialect_name):
     own_ids = sa.bindparam("own_ids", expanding=True) if scope == "own" else None
 
     return _page_and_count(lambda order: _assignment_select(
-        None, today=sa.bindparam("today", type_=sa.Date), sort=order, narrowing=narrowing, dialect_name=dialect_name,
-        scope=scope, own_ids=own_ids), sort)
+        None, today=sa.bindparam("today", type_=sa.Date), sort=order, narrowing=narrowing, scope=scope,
+        own_ids=own_ids), sort)
 
 
 def _page_and_count(select, sort):
@@ -317,13 +265,12 @@ def assignment_list(user, *, today, sort="due_on", **filters):
     """
     narrowing = _narrowing(**filters)
     scope = permissions.assignment_scope(user)
-    dialect_name = db.session.get_bind().dialect.name
     if "q" in narrowing:
         page, count = _page_and_count(lambda order: _assignment_select(
-            user, today=today, sort=order, narrowing=narrowing, dialect_name=dialect_name), sort)
+            user, today=today, sort=order, narrowing=narrowing), sort)
         return page, count, {}
     shape = tuple(sorted((name, value if name in _SHAPE_ONLY else None) for name, value in narrowing.items()))
-    page, count = _list_statements(scope, shape, sort or "due_on", dialect_name)
+    page, count = _list_statements(scope, shape, sort or "due_on")
     params = {name: value for name, value in narrowing.items() if name not in _SHAPE_ONLY}
     params["today"] = today
     if scope == "own":

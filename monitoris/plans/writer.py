@@ -129,7 +129,8 @@ def write(actor, act, items):
     assignment_rows, titles = [], {}
     for (item, body), assignment_id in zip(pairs, _new_ids(Assignment.__table__, len(pairs)), strict=True):
         assignment_rows.append({
-            "id": assignment_id, "task_id": item.task_id, "organization_id": body.organization.id, "parent_id": None,
+            "id": assignment_id, "task_id": item.task_id, "act_id": act.id, "organization_id": body.organization.id,
+            "parent_id": None,
             "role": body.role, "responsible_id": None, "due_on": item.assignment_due_on,
             "original_due_on": item.assignment_due_on, "state": "assigned", "progress": 0, "note": None,
             "submitted_at": None, "accepted_at": None, "created_at": now, "updated_at": now, "version": 1})

@@ -44,10 +44,10 @@ def national_shape():
                true, now(), now(), 1
         FROM generate_series(1, {TASKS}) i"""))
     run(sa.text(f"""
-        INSERT INTO assignments (id, task_id, organization_id, role, due_on, original_due_on, state, progress,
-                                 created_at, updated_at, version)
-        SELECT 100000 + i, 100001 + i % {TASKS}, 100001 + (i / {TASKS}) % {ORGS}, 'lead', due, due, state, 0,
-               now(), now(), 1
+        INSERT INTO assignments (id, task_id, act_id, organization_id, role, due_on, original_due_on, state,
+                                 progress, created_at, updated_at, version)
+        SELECT 100000 + i, 100001 + i % {TASKS}, 100001 + (1 + i % {TASKS}) % {ACTS}, 100001 + (i / {TASKS}) % {ORGS},
+               'lead', due, due, state, 0, now(), now(), 1
         FROM (SELECT i, {STATES}[1 + (i * 31) % 10] AS state FROM generate_series(1, {ASSIGNMENTS}) i) s,
         -- As in a real plan: finished work lies in the past, open work mostly ahead, some of it overdue.
         LATERAL (SELECT CASE WHEN state IN ('accepted', 'cancelled') THEN DATE '{TODAY}' - 1 - (i * 7919) % 500
@@ -114,6 +114,8 @@ def test_the_hot_queries_use_indexes(national_shape):
     assert not scans, "\n\n".join(f"{name}:\n{text}" for name, text in scans.items())
     # The overdue list walks the partial index of open work in due-date order.
     assert "ix_assignments_open_due_on" in plan(queries.assignments(controller, today=TODAY, overdue=True).limit(50))
+    # An act's list walks the act's own index in due-date order: no gathering of its tasks' assignments.
+    assert "ix_assignments_act_id_due_on" in plan(queries.assignments(controller, today=TODAY, act_id=100003).limit(50))
     # The text search may scan, but answers.
     page = queries.paginate(queries.assignments(controller, today=TODAY, q="measure 12"), 1, 50)
     assert page.total > 0 and all("measure 12" in a.task.title.lower() for a in page.items)
