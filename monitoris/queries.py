@@ -141,29 +141,32 @@ def _narrowing(organization_id=None, act_id=None, task_id=None, state=None, over
 
     "overdue" and "top_level" change the statement's shape rather than a value; "q" is searched for.
     """
-    out = {}
-    if organization_id:
-        out["organization_id"] = organization_id
-    if act_id:
-        out["act_id"] = act_id
-    if task_id:
-        out["task_id"] = task_id
+    out = {name: value for name, value in (("organization_id", organization_id), ("act_id", act_id),
+                                           ("task_id", task_id), ("due_before", due_before),
+                                           ("due_after", due_after), ("responsible_id", responsible_id)) if value}
     if state:
         states = [state] if isinstance(state, str) else list(state)
         out["states"] = [s for s in states if s in STATES]
     if overdue is True or overdue is False:
         out["overdue"] = overdue
-    if due_before:
-        out["due_before"] = due_before
-    if due_after:
-        out["due_after"] = due_after
-    if responsible_id:
-        out["responsible_id"] = responsible_id
     if top_level:
         out["top_level"] = True
     if q and q.strip():
         out["q"] = q
     return out
+
+
+# How each narrowing by a value compares it (the value, or a bound parameter of the same name).
+_COMPARISONS = {
+    "organization_id": lambda v: Assignment.organization_id == v,
+    # The assignment's own copy of its task's act: an act's list walks (act_id, due_on, id).
+    "act_id": lambda v: Assignment.act_id == v,
+    "task_id": lambda v: Assignment.task_id == v,
+    "states": lambda v: Assignment.state.in_(v),
+    "due_before": lambda v: Assignment.due_on <= v,
+    "due_after": lambda v: Assignment.due_on >= v,
+    "responsible_id": lambda v: Assignment.responsible_id == v,
+}
 
 
 def _assignment_select(user, *, today, sort, narrowing, scope=None, own_ids=None):
@@ -179,25 +182,13 @@ def _assignment_select(user, *, today, sort, narrowing, scope=None, own_ids=None
     # An executive body never sees a draft act's work: the scope says so (no task of a draft act).
     stmt = permissions.scope_assignments(user, stmt, scope=scope, own_ids=own_ids)
     value = narrowing.get
-    if "organization_id" in narrowing:
-        stmt = stmt.where(Assignment.organization_id == value("organization_id"))
-    if "act_id" in narrowing:
-        # The assignment's own copy of its task's act: an act's list walks (act_id, due_on, id).
-        stmt = stmt.where(Assignment.act_id == value("act_id"))
-    if "task_id" in narrowing:
-        stmt = stmt.where(Assignment.task_id == value("task_id"))
-    if "states" in narrowing:
-        stmt = stmt.where(Assignment.state.in_(value("states")))
+    for name, compare in _COMPARISONS.items():
+        if name in narrowing:
+            stmt = stmt.where(compare(value(name)))
     if value("overdue") is True:
         stmt = stmt.where(Assignment.overdue_clause(today))
     elif value("overdue") is False:
         stmt = stmt.where(sa.not_(Assignment.overdue_clause(today)))
-    if "due_before" in narrowing:
-        stmt = stmt.where(Assignment.due_on <= value("due_before"))
-    if "due_after" in narrowing:
-        stmt = stmt.where(Assignment.due_on >= value("due_after"))
-    if "responsible_id" in narrowing:
-        stmt = stmt.where(Assignment.responsible_id == value("responsible_id"))
     if "top_level" in narrowing:
         stmt = stmt.where(Assignment.parent_id.is_(None))
     if searching:
