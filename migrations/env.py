@@ -96,9 +96,25 @@ def run_migrations_online():
             target_metadata=get_metadata(),
             **conf_args
         )
-
-        with context.begin_transaction():
-            context.run_migrations()
+        # SQLite rebuilds a table it cannot alter (batch mode): it drops the old table while other tables still
+        # point at it, which foreign keys refuse once there are rows.  As SQLite's documentation and Alembic's
+        # advise, foreign keys are off while the migrations run (the switch is ignored inside a transaction, so it
+        # goes straight to the driver's connection), then every reference is checked and they are on again.
+        driver = connection.connection.driver_connection if connection.dialect.name == "sqlite" else None
+        if driver is not None:
+            driver.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+            if driver is not None:
+                broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migrations left rows pointing at nothing: {broken[:10]}")
+        finally:
+            if driver is not None:
+                if connection.in_transaction():
+                    connection.rollback()  # nothing of the migrations' is left in it: they commit as they go
+                driver.execute("PRAGMA foreign_keys = ON")
 
 
 if context.is_offline_mode():

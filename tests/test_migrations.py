@@ -1,11 +1,50 @@
 """The schema the migrations build is the schema the models describe."""
 
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
 
+from monitoris import create_app
 from monitoris.extensions import db
 
 
 def test_models_and_migrations_agree():
     context = MigrationContext.configure(db.session.connection(), opts={"compare_type": True})
     assert compare_metadata(context, db.metadata) == []
+
+
+def test_a_database_with_work_migrates_to_the_acts_index_and_back_on_sqlite(tmp_path):
+    """SQLite rebuilds the assignments table for 0009 while other rows point at it (here a delegated
+    sub-assignment): the migration must keep every reference and give each assignment its task's act."""
+    app = create_app({"ENV_NAME": "testing", "SECRET_KEY": "migrations", "INSTANCE_PATH": str(tmp_path),
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'work.db'}"})
+    with app.app_context():
+        upgrade(revision="0008")
+        for statement in (
+            "INSERT INTO organizations (id, name, short_name, kind, path, active, created_at, version) "
+            "VALUES (1, 'Ministry', 'M', 'central', '/1/', 1, '2026-01-01 00:00:00', 1)",
+            "INSERT INTO acts (id, kind, title, state, created_at, updated_at, version) "
+            "VALUES (7, 'decree', 'Decree', 'active', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)",
+            "INSERT INTO tasks (id, act_id, number, sort_key, title, recurrence, priority, published, created_at, "
+            "updated_at, version) VALUES (3, 7, '1', '00001', 'Measure', 'none', 'normal', 1, '2026-01-01 00:00:00', "
+            "'2026-01-01 00:00:00', 1)",
+            "INSERT INTO assignments (id, task_id, organization_id, parent_id, role, due_on, original_due_on, state, "
+            "progress, created_at, updated_at, version) VALUES (10, 3, 1, NULL, 'lead', '2026-06-01', '2026-06-01', "
+            "'in_progress', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1), (11, 3, 1, 10, 'lead', '2026-05-01', "
+            "'2026-05-01', 'assigned', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)",
+        ):
+            db.session.execute(sa.text(statement))
+        db.session.commit()
+        db.session.remove()
+        upgrade()
+        rows = db.session.execute(sa.text("SELECT id, parent_id, act_id FROM assignments ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(10, None, 7), (11, 10, 7)]
+        assert db.session.execute(sa.text("PRAGMA foreign_key_check")).all() == []
+        assert db.session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1  # on again after the migration
+        db.session.remove()
+        downgrade(revision="0008")
+        upgrade()
+        assert db.session.execute(sa.text("SELECT count(*) FROM assignments WHERE act_id = 7")).scalar() == 2
+        db.session.remove()
+        db.engine.dispose()
