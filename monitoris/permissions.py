@@ -326,7 +326,7 @@ def can_view_event(user, event):
         return True
     if event.organization_id is None or user is None or not user.is_authenticated:
         return False
-    return event.organization_id in set(db.session.scalars(_own_organization_ids(user)))
+    return event.organization_id in own_organization_id_list(user)
 
 
 def scope_events(user, stmt):

@@ -216,7 +216,7 @@ def assignments(user, *, today, sort="due_on", **filters):
 
 
 # The parameters of a list statement built once (``assignment_list``): how each narrowing's value is bound.
-_LIST_PARAMETERS = {"states": dict(expanding=True), "own_ids": dict(expanding=True)}
+_LIST_PARAMETERS = {"states": dict(expanding=True)}
 _SHAPE_ONLY = frozenset({"overdue", "top_level"})
 
 

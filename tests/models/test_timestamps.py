@@ -23,7 +23,6 @@ def test_a_naive_timestamp_is_refused(app):
         db.session.execute(sa.select(sa.literal(datetime(2026, 7, 1, 12, 0), type_=STAMP)))
 
 
+@pytest.mark.postgresql
 def test_postgresql_sessions_speak_utc(app):
-    if db.session.get_bind().dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only; runs in the PostgreSQL leg")
     assert db.session.connection().exec_driver_sql("SHOW TimeZone").scalar() == "UTC"
