@@ -22,7 +22,10 @@ If-Match, one to each instance, released together.  Then, after the outbox has d
 - each transition of the workload left its notifications in the outbox (keyed by its audit event);
 - of each PATCH pair exactly one succeeded and the other answered 412, and the stored note is the winner's;
 - ``flask audit verify`` accepts the hash chain;
-- exactly one scheduler announced that it leads (and one PostgreSQL session holds the leader lock).
+- exactly one scheduler announced that it leads (and one PostgreSQL session holds the leader lock);
+- the two count rate limits in one store (Redis, ``--redis``): with a limit of ``RATE_LIMIT`` token creations
+  a minute, failed creations sent to the instances in turn are refused (429) at the one past the limit,
+  whichever instance gets it (each process counting alone would let every one through).
 
 Exits 1 on any violation.  Every process it started is stopped (its process group), even on failure;
 the database is dropped unless ``MONITORIS_BENCH_KEEP`` is set.
@@ -47,6 +50,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import psycopg
+import redis
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
@@ -60,6 +64,8 @@ from monitoris.services import tokens
 from monitoris.services.assignments import has_reports
 
 ROOT = Path(__file__).resolve().parent.parent
+REDIS_URL = os.environ.get("MONITORIS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+RATE_LIMIT = 4  # token creations a minute from one address, across both instances
 BIN = Path(sys.executable).parent
 LEADER_MESSAGE = "this process is the leader"
 # The scheduler logs through the standard logging module, which is silent below WARNING unless configured.
@@ -263,6 +269,32 @@ def patch_pairs(ports, controller_token, assignment_id, pairs):
 
 # -- the checks -------------------------------------------------------------------------------
 
+def shared_rate_limit(ports):
+    """The statuses of ``RATE_LIMIT`` + 1 failed token creations (unknown addresses, so that no account locks),
+    sent to the two instances in turn on new connections: every one 401, then 429, when the instances share
+    their counts."""
+    statuses = []
+    for n in range(RATE_LIMIT + 1):
+        conn = http.client.HTTPConnection("127.0.0.1", ports[n % 2], timeout=30)
+        try:
+            conn.request("POST", "/api/v1/auth/tokens",
+                         body=json.dumps({"email": f"nobody{n}@example.org", "password": "not the password"}),
+                         headers={"Content-Type": "application/json", "Accept": "application/json"})
+            statuses.append(conn.getresponse().status)
+        finally:
+            conn.close()
+    return statuses
+
+
+def check_redis(url):
+    """Fail clearly when the shared store does not answer."""
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        raise SystemExit(f"Redis does not answer at {url} ({exc}): the instances share their rate limits there. "
+                         "Start it, or name another with --redis / MONITORIS_BENCH_REDIS_URL.") from exc
+
+
 def wait_for_outbox(url, grace):
     """Seconds until no email/SMS/webhook row is pending or sending (or ``grace`` elapsed); and the counts."""
     start = time.monotonic()
@@ -344,7 +376,11 @@ def run(url, folder, args):
                 "MONITORIS_SMS_GATEWAY": "http", "MONITORIS_SMS_URL": f"http://127.0.0.1:{sms_port}/",
                 "MONITORIS_SCAN_INTERVAL_SECONDS": "2", "MONITORIS_DISPATCH_INTERVAL_SECONDS": "1",
                 "MONITORIS_DISPATCH_RETRY_SECONDS": "1",
-                "MONITORIS_GUNICORN_WORKERS": str(args.workers), "MONITORIS_GUNICORN_THREADS": "4"}
+                "MONITORIS_GUNICORN_WORKERS": str(args.workers), "MONITORIS_GUNICORN_THREADS": "4",
+                # One store for both instances' rate limits, under a prefix of this run's own.
+                "MONITORIS_RATELIMIT_STORAGE_URI": args.redis,
+                "MONITORIS_RATELIMIT_KEY_PREFIX": f"monitoris-two-{os.getpid()}-{time.time_ns()}",
+                "MONITORIS_RATELIMIT_TOKENS": f"{RATE_LIMIT} per minute"}
         ports = [free_port(), free_port()]
         for i, port in enumerate(ports):
             processes.start(f"web{i}", [str(BIN / "gunicorn"), "-c", "python:monitoris.gunicorn_config",
@@ -355,6 +391,9 @@ def run(url, folder, args):
             processes.start(name, [sys.executable, "-c", SCHEDULER], env)
         for port in ports:
             wait_ready(port)
+        limited = shared_rate_limit(ports)
+        findings["token creations before the shared limit"] = (limited.index(429) if 429 in limited else None,
+                                                                 f"attempts (limit {RATE_LIMIT}, statuses {limited})")
 
         start = time.monotonic()
         results = []
@@ -413,6 +452,8 @@ def run(url, folder, args):
         violations.append(f"PATCH pairs: {[o for o in outcomes if sorted(o[1]) != [200, 412]][:3]}, lost {lost}")
     if verify.returncode != 0:
         violations.append(f"audit verify: {verify.stdout} {verify.stderr}")
+    if limited != [401] * RATE_LIMIT + [429]:
+        violations.append(f"rate limits not shared by the instances: statuses {limited}")
     if announced != 1 or holders != 1:
         violations.append(f"{announced} schedulers announced leading, {holders} leader locks held")
     return findings, violations
@@ -425,7 +466,9 @@ def main(argv=None):
     parser.add_argument("--patch-pairs", type=int, default=40, help="pairs of concurrent PATCHes")
     parser.add_argument("--grace", type=float, default=60, help="seconds to wait for the outbox to drain")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per instance")
+    parser.add_argument("--redis", default=REDIS_URL, help="the rate limits' shared store")
     args = parser.parse_args(argv)
+    check_redis(args.redis)
     with ExitStack() as stack:
         folder = stack.enter_context(tempfile.TemporaryDirectory())
         url = stack.enter_context(bench_database("monitoris_two"))

@@ -202,6 +202,8 @@ def load(instance_path, overrides=None):
         "API_TOKEN_DEFAULT_DAYS": _env_int("API_TOKEN_DEFAULT_DAYS", 90),
         "API_TOKEN_MAX_DAYS": _env_int("API_TOKEN_MAX_DAYS", 365),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        # Keys in the shared store start with this: installations sharing one Redis keep their counts apart.
+        "RATELIMIT_KEY_PREFIX": _env("RATELIMIT_KEY_PREFIX", "monitoris"),
         "RATELIMIT_LOGIN": _env("RATELIMIT_LOGIN", "10 per minute;100 per hour"),
         "RATELIMIT_TOKENS": _env("RATELIMIT_TOKENS", "10 per minute;100 per hour"),
         "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on a 429
@@ -223,6 +225,12 @@ def load(instance_path, overrides=None):
         config["REPLICA_DATABASE_URL"] = _driver_url(replica_url)
         config.setdefault("SQLALCHEMY_BINDS", {})["replica"] = {"url": config["REPLICA_DATABASE_URL"],
                                                                 "pool_pre_ping": True}
+    if env == "production" and config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        # Not refused (one process on one host is a fine installation), but each process then counts alone:
+        # with N processes a client gets N times the limit.  README "Several processes and hosts".
+        logging.getLogger(__name__).warning(
+            "%sRATELIMIT_STORAGE_URI is memory://: each web process counts the rate limits on its own. "
+            "Point every process at one store, e.g. redis://127.0.0.1:6379", PREFIX)
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = _secret_key(env, instance_path)
     if "TOTP_KEYS" not in config:

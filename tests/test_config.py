@@ -10,7 +10,8 @@ from monitoris.config import ConfigError, load
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
-    for name in ("ENV", "SECRET_KEY", "TIMEZONE", "DATABASE_URL", "LOGIN_MAX_FAILURES", "SECURE_COOKIES"):
+    for name in ("ENV", "SECRET_KEY", "TIMEZONE", "DATABASE_URL", "LOGIN_MAX_FAILURES", "SECURE_COOKIES",
+                 "RATELIMIT_STORAGE_URI"):
         monkeypatch.delenv(f"MONITORIS_{name}", raising=False)
 
 
@@ -34,6 +35,18 @@ def test_production_ignores_a_key_file_and_takes_the_environments(monkeypatch, t
     assert config["SECRET_KEY"] == "k" * 64
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["PASSWORD_HASH_FAST"] is False
+
+
+def test_production_warns_that_memory_rate_limits_count_per_process(monkeypatch, tmp_path, caplog):
+    monkeypatch.setenv("MONITORIS_ENV", "production")
+    monkeypatch.setenv("MONITORIS_SECRET_KEY", "k" * 64)
+    load(tmp_path)
+    assert "each web process counts the rate limits on its own" in caplog.text
+    caplog.clear()
+    monkeypatch.setenv("MONITORIS_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379")
+    config = load(tmp_path)
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379"
+    assert "rate limits" not in caplog.text
 
 
 def test_development_generates_the_key_once_and_keeps_it(tmp_path):

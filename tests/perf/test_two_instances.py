@@ -2,7 +2,8 @@
 
 A fresh database with the demo; transitions and racing PATCHes through both instances at once; then no
 outbox row left unsent, no message lost or sent twice, exactly one of each PATCH pair applied (the other
-412), the audit chain intact and one scheduler leading.  PostgreSQL only; about 20 seconds.
+412), the audit chain intact, one scheduler leading, and rate limits counted once for both (in Redis).
+PostgreSQL (and Redis) only; about 20 seconds.
 """
 
 import pytest
@@ -24,3 +25,5 @@ def test_two_instances_and_two_schedulers_lose_and_repeat_nothing(capsys):
     assert figures["sms received"] != "0 messages"  # the SMS channel was exercised too
     assert figures["schedulers that led"] == "1 processes"
     assert all(int(figures[f"requests through instance {i}"].split()[0]) > 0 for i in (0, 1))
+    limit = two_instances.RATE_LIMIT
+    assert figures["token creations before the shared limit"].startswith(f"{limit} attempts")
