@@ -57,10 +57,11 @@ def create_app(overrides=None):
                                                              app.config.get("SQLALCHEMY_ENGINE_OPTIONS"))
     db.init_app(app)
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            configure_sqlite(db.engine)
-        elif db.engine.dialect.name == "postgresql":
-            configure_postgresql(db.engine)
+        for engine in db.engines.values():  # the primary's, and the read replica's when one is set
+            if engine.dialect.name == "sqlite":
+                configure_sqlite(engine)
+            elif engine.dialect.name == "postgresql":
+                configure_postgresql(engine)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"],
                    default_translation_directories=str(ROOT / "monitoris" / "translations"))
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

@@ -223,8 +223,8 @@ def load(instance_path, overrides=None):
     replica_url = config.get("REPLICA_DATABASE_URL", _env("REPLICA_DATABASE_URL"))
     if replica_url:
         config["REPLICA_DATABASE_URL"] = _driver_url(replica_url)
-        config.setdefault("SQLALCHEMY_BINDS", {})["replica"] = {"url": config["REPLICA_DATABASE_URL"],
-                                                                "pool_pre_ping": True}
+        # Its connections are checked before use and speak UTC as the primary's do (database.configure_postgresql).
+        config.setdefault("SQLALCHEMY_BINDS", {})["replica"] = {"url": config["REPLICA_DATABASE_URL"]}
     if env == "production" and config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
         # Not refused (one process on one host is a fine installation), but each process then counts alone:
         # with N processes a client gets N times the limit.  README "Several processes and hosts".
