@@ -30,8 +30,8 @@ def _own_prefix(user):
     return user.organization.path.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
 
 
-def _own_organization_ids(user):
-    """The user's organization and its sub-units, as a subquery."""
+def own_organization_ids(user):
+    """The user's organization and its sub-units, as a subquery (the permissions and the analysis scope by it)."""
     return _OWN_IDS.params(prefix=_own_prefix(user))
 
 
@@ -244,7 +244,7 @@ def scope_instructions(user, stmt):
     if user is None or not user.is_authenticated:
         return stmt.where(sa.false())
     published = sa.select(Task.id).join(Act, Task.act_id == Act.id).where(Act.state != "draft")
-    return stmt.where(Instruction.organization_id.in_(_own_organization_ids(user)),
+    return stmt.where(Instruction.organization_id.in_(own_organization_ids(user)),
                       Instruction.task_id.in_(published))
 
 

@@ -7,14 +7,12 @@ positions: rank, name, index and grade.
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from monitoris import clock, permissions, queries
 from monitoris.analysis import figures, index, sql
 from monitoris.analysis.items import Filters
-from monitoris.models import Organization
 
 RANKING_FIELDS = ("rank", "key", "name", "full_name", "index", "grade")
 
@@ -22,10 +20,6 @@ RANKING_FIELDS = ("rank", "key", "name", "full_name", "index", "grade")
 def session():
     """The session analysis reads through: the read replica's when one is configured."""
     return queries.read_session()
-
-
-def own_organization_ids(user):
-    return sa.select(Organization.id).where(Organization.path.startswith(user.organization.path, autoescape=True))
 
 
 def may_see_detail(user, organization):
@@ -41,7 +35,7 @@ def make_filters(user, *, date_from=None, date_to=None, act_id=None, controller_
     """Filters for a query; ``scoped``: limited to what ``user`` may see in detail."""
     today = today or clock.today()
     default_from, default_to = sql.year_range(today)
-    scope = None if (not scoped or permissions.reads_everything(user)) else own_organization_ids(user)
+    scope = None if (not scoped or permissions.reads_everything(user)) else permissions.own_organization_ids(user)
     return Filters(date_from=date_from or default_from, date_to=date_to or default_to, today=today,
                    timezone=current_app.config["TIMEZONE"], dialect=session().get_bind().dialect.name,
                    act_id=act_id, controller_id=controller_id, kind=kind, organization_id=organization_id,
@@ -72,7 +66,7 @@ def organizations(user, f):
         for row in rows:
             row["restricted"] = False
         return rows
-    own = set(session().scalars(own_organization_ids(user)))
+    own = set(session().scalars(permissions.own_organization_ids(user)))
     for i, row in enumerate(rows):
         if row["key"] not in own:
             rows[i] = {k: row.get(k) for k in RANKING_FIELDS} | {"restricted": True}
