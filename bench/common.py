@@ -77,16 +77,26 @@ def wait_ready(port, seconds=30, path="/readyz"):
 
 
 def cpu_seconds(pids):
-    """User and system CPU seconds the processes ``pids`` have used so far (Linux's /proc; None elsewhere)."""
-    total = 0.0
+    """{pid: user and system CPU seconds used so far} of the processes ``pids`` that are still there (Linux's
+    /proc; None elsewhere)."""
+    if not os.path.isdir("/proc/self"):
+        return None
+    seconds = {}
     for pid in pids:
         try:
             with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
-            return None
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+            continue  # ended meanwhile (a backend of a connection just closed, say)
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
+
+
+def cpu_used(before, after):
+    """The CPU seconds used between two ``cpu_seconds`` readings by the processes in both (None without /proc)."""
+    if before is None or after is None:
+        return None
+    return sum(after[pid] - before[pid] for pid in before.keys() & after.keys())
 
 
 def child_pids(pid):

@@ -45,6 +45,7 @@ from bench.common import (
     bench_database,
     child_pids,
     cpu_seconds,
+    cpu_used,
     figure,
     free_port,
     make_app,
@@ -263,12 +264,12 @@ def setup_tokens(app):
 def measured(clients, work, duration, make_worker, server_pids):
     """``drive`` the work; also the CPU seconds this process (the clients) and each group of processes
     ``server_pids()`` names ({"server": gunicorn's workers, "database": the database's backends}) used meanwhile
-    (a group is None where /proc is missing)."""
+    (a group is None where /proc is missing; a process that ended meanwhile is left out)."""
     pids = server_pids()
     before, clients_before = {k: cpu_seconds(v) for k, v in pids.items()}, time.process_time()
     latencies, wall, errors = drive(clients, work, duration, make_worker)
     after, clients_after = {k: cpu_seconds(v) for k, v in pids.items()}, time.process_time()
-    servers = {k: None if before[k] is None or after[k] is None else after[k] - before[k] for k in pids}
+    servers = {k: cpu_used(before[k], after[k]) for k in pids}
     return latencies, wall, errors, clients_after - clients_before, servers
 
 
