@@ -62,9 +62,12 @@ test-postgresql: install-dev catalogs
 	MONITORIS_TEST_DB=postgresql $(BIN)/pytest
 
 # Every benchmark on PostgreSQL (MONITORIS_BENCH_PG_URL, default postgresql://postgres@127.0.0.1:5432/postgres).
-# Each prints its figures as "name: value unit", beside the baseline measured in the same run.
+# Each prints its figures as "name: value unit", beside the baseline measured in the same run;
+# `make bench BENCH_JSON=figures.jsonl` also writes them there, one JSON object per line.
 bench: install catalogs
-	@log=$$(mktemp); trap 'rm -f $$log' EXIT; for name in $(BENCHMARKS); do \
+	@log=$$(mktemp); trap 'rm -f $$log' EXIT; \
+	$(if $(BENCH_JSON),: > $(BENCH_JSON); export MONITORIS_BENCH_JSON=$(abspath $(BENCH_JSON));) \
+	for name in $(BENCHMARKS); do \
 	  echo "# bench/$$name.py"; \
 	  $(BIN)/python -m bench.$$name 2>$$log || { cat $$log >&2; echo "bench/$$name.py failed" >&2; exit 1; }; \
 	  grep -i '^warning' $$log >&2 || true; \

@@ -1,13 +1,16 @@
 """Shared bench plumbing: a fresh PostgreSQL database built by the migrations, an app on it, timing."""
 
 import http.client
+import json
 import os
 import socket
 import statistics
+import sys
 import time
 import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 import psycopg
 from flask_migrate import upgrade
@@ -117,4 +120,11 @@ def backend_pids(url):
 
 
 def figure(name, value, unit):
+    """Print ``name: value unit`` (a float with one decimal); with ``MONITORIS_BENCH_JSON`` naming a file, also
+    append the figure to it as one JSON line, for machines: ``{"bench", "name", "value", "unit"}``."""
     print(f"{name}: {value:.1f} {unit}" if isinstance(value, float) else f"{name}: {value} {unit}", flush=True)
+    path = os.environ.get("MONITORIS_BENCH_JSON")
+    if path:
+        line = {"bench": Path(sys.argv[0]).stem, "name": name, "value": value, "unit": unit.strip()}
+        with open(path, "a") as f:
+            f.write(json.dumps(line, default=str) + "\n")

@@ -1,6 +1,6 @@
 """The filtered assignment list through the API (gunicorn, concurrent clients) against its bare SQL.
 
-``python -m bench.list_api [--scale 1] [--clients 8] [--requests 6000] [--rounds 3] [--json PATH]`` builds the
+``python -m bench.list_api [--scale 1] [--clients 8] [--requests 6000] [--rounds 3]`` builds the
 national dataset in a fresh database, starts gunicorn with ``monitoris.gunicorn_config`` on a free
 port, and sends the same mix of filtered list requests (page of 50; by organization, state, overdue,
 act, and an executive body's own list) from ``--clients`` keep-alive connections.  The clients cost
@@ -23,7 +23,6 @@ sides count the items they received.  Prints::
 """
 
 import argparse
-import json
 import os
 import random
 import socket
@@ -370,7 +369,6 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--url", help="an existing database with the data (not generated, not dropped)")
-    parser.add_argument("--json", help="also write the figures as JSON to this file ('-': stdout)")
     args = parser.parse_args(argv)
     with ExitStack() as stack:
         instance = stack.enter_context(tempfile.TemporaryDirectory())
@@ -383,12 +381,6 @@ def main(argv=None):
         results = run(url, args, instance)
     for name, (value, unit) in results.items():
         figure(name, round(value, 2) if isinstance(value, float) else value, unit)
-    if args.json:
-        text = json.dumps({name: value for name, (value, _) in results.items()}, indent=None)
-        if args.json == "-":
-            print(text)
-        else:
-            Path(args.json).write_text(text + "\n")
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench.common import free_port
+from bench.common import figure, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CHUNK = 1024 * 1024
@@ -195,14 +195,14 @@ def main():
             upload(port, token, report_id, 64 * 1024)
             with Sampler(worker) as small:
                 upload(port, token, report_id, 1024 * 1024)
-            print(f"idle worker rss: {small.before / 1024:.0f} MB")
-            print(f"upload 1MB peak rss growth: {small.growth_mb:.1f} MB")
+            figure("idle worker rss", round(small.before / 1024), "MB")
+            figure("upload 1MB peak rss growth", round(small.growth_mb, 1), "MB")
             with Sampler(worker) as up:
                 document = upload(port, token, report_id, args.size_mb * 1024 * 1024)
-            print(f"upload {args.size_mb}MB peak rss growth: {up.growth_mb:.1f} MB", flush=True)
+            figure(f"upload {args.size_mb}MB peak rss growth", round(up.growth_mb, 1), "MB")
             with Sampler(worker) as down:
                 download(port, token, document)
-            print(f"download {args.size_mb}MB peak rss growth: {down.growth_mb:.1f} MB")
+            figure(f"download {args.size_mb}MB peak rss growth", round(down.growth_mb, 1), "MB")
         finally:
             server.terminate()
             server.wait(timeout=30)
