@@ -1,5 +1,7 @@
 """Delivery channels: email over SMTP, SMS through a gateway (HTTP or console)."""
 
+import hashlib
+import hmac
 import json
 import logging
 import smtplib
@@ -7,7 +9,7 @@ import ssl
 import urllib.error
 import urllib.request
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, make_msgid, parseaddr
 
 log = logging.getLogger(__name__)
 
@@ -22,17 +24,18 @@ class SmtpMailer:
     """Sends a batch of messages over one SMTP connection (opened lazily, closed by ``close``)."""
 
     def __init__(self, host, port, security="none", username=None, password=None, sender="monitoris@localhost",
-                 timeout=20):
+                 timeout=20, id_key=b""):
         if security not in ("none", "starttls", "tls"):
             raise ValueError("mail security must be none, starttls or tls")
         self.host, self.port, self.security = host, port, security
         self.username, self.password, self.sender, self.timeout = username, password, sender, timeout
+        self.id_key = id_key.encode() if isinstance(id_key, str) else id_key
         self._smtp = None
 
     @classmethod
     def from_config(cls, config):
         return cls(config["MAIL_HOST"], config["MAIL_PORT"], config["MAIL_SECURITY"], config["MAIL_USERNAME"],
-                   config["MAIL_PASSWORD"], config["MAIL_FROM"])
+                   config["MAIL_PASSWORD"], config["MAIL_FROM"], id_key=config["SECRET_KEY"])
 
     def _connect(self):
         context = ssl.create_default_context()
@@ -46,12 +49,14 @@ class SmtpMailer:
             smtp.login(self.username, self.password or "")
         return smtp
 
-    def send(self, to_name, to_address, subject, text, html=None):
+    def send(self, to_name, to_address, subject, text, html=None, reference=None):
+        """``reference``: what identifies the message (the outbox row's idempotency key); sent again, it keeps
+        its Message-ID (``message_id``)."""
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = formataddr((to_name, to_address))
         message["Subject"] = subject
-        message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
+        message["Message-ID"] = self.message_id(reference)
         message.set_content(text)
         if html:
             message.add_alternative(html, subtype="html")
@@ -62,6 +67,17 @@ class SmtpMailer:
         except (smtplib.SMTPException, OSError) as exc:
             self.close()
             raise DeliveryError(f"SMTP {self.host}:{self.port}: {exc}") from exc
+
+    def message_id(self, reference=None):
+        """The same ``<…@domain>`` every time one reference is sent: a message the dispatcher sends again (it died
+        after sending and before recording it) is recognisably the one already delivered, and mail stores that
+        know the Message-ID keep one copy.  Keyed with the installation's secret, so that another installation's
+        messages (with the same idempotency keys) never share it, and the key itself does not show."""
+        domain = parseaddr(self.sender)[1].rpartition("@")[2] or None
+        if reference is None:
+            return make_msgid(domain=domain)
+        digest = hmac.new(self.id_key, reference.encode(), hashlib.sha256).hexdigest()[:40]
+        return f"<{digest}@{domain or 'monitoris.localhost'}>"
 
     def close(self):
         if self._smtp is not None:

@@ -96,7 +96,8 @@ def _deliver(notification, mailer, sms, webhooks):
     recipient = notification.recipient
     message = render(notification)
     if notification.channel == "email":
-        mailer.send(recipient.name, recipient.email, message["subject"], message["text"], message.get("html"))
+        mailer.send(recipient.name, recipient.email, message["subject"], message["text"], message.get("html"),
+                    reference=notification.idempotency_key)
     elif notification.channel == "sms":
         if not recipient.phone:
             raise DeliveryError("the recipient has no phone number")

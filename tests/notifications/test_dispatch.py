@@ -1,12 +1,15 @@
 """The dispatcher against a real SMTP server and a real HTTP SMS gateway on loopback."""
 
+import re
+from email.utils import parseaddr
+
 import pytest
 import sqlalchemy as sa
 
 from monitoris.extensions import db
 from monitoris.models import Notification
 from monitoris.notifications import dispatch, outbox
-from monitoris.notifications.channels import fit_sms, sms_encoding
+from monitoris.notifications.channels import SmtpMailer, fit_sms, sms_encoding
 from monitoris.services import assignments
 from tests.factories import make_act, make_assignment, make_org, make_task, make_user
 
@@ -128,6 +131,27 @@ def test_a_dispatcher_killed_after_its_claim_leaves_the_row_to_be_retried(channe
     clock.advance(seconds=121)
     assert dispatch.dispatch() == (1, 0)
     assert len(mailbox.messages) == 1
+
+
+def test_a_message_sent_again_keeps_its_message_id(channels, people, app):
+    """A dispatcher that dies after sending and before recording sends the row again: the repeat carries the same
+    Message-ID, so a mail store that knows it keeps one copy.  Different rows, and other installations, differ."""
+    mailbox, _ = channels
+    executor, _, _ = people
+    queue_test(executor, key="k1")
+    queue_test(executor, key="k2")
+    assert dispatch.dispatch() == (2, 0)
+    first, second = (message["Message-ID"] for _, message in mailbox.messages)
+    domain = parseaddr(app.config["MAIL_FROM"])[1].rpartition("@")[2]
+    assert re.fullmatch(rf"<[0-9a-f]{{40}}@{re.escape(domain)}>", first), first
+    assert first != second
+    row = db.session.scalar(sa.select(Notification).where(Notification.idempotency_key.like("%k1%")))
+    row.state, row.sent_at = "pending", None  # as if the send had not been recorded
+    db.session.flush()
+    assert dispatch.dispatch() == (1, 0)
+    assert mailbox.messages[2][1]["Message-ID"] == first
+    elsewhere = SmtpMailer.from_config({**app.config, "SECRET_KEY": "another installation"})
+    assert elsewhere.message_id(row.idempotency_key) != first
 
 
 def test_in_app_messages_are_not_dispatched(channels, people):
