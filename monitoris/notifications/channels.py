@@ -76,7 +76,7 @@ class SmtpMailer:
         domain = parseaddr(self.sender)[1].rpartition("@")[2] or None
         if reference is None:
             return make_msgid(domain=domain)
-        digest = hmac.new(self.id_key, reference.encode(), hashlib.sha256).hexdigest()[:40]
+        digest = hmac.new(self.id_key, b"message-id:" + reference.encode(), hashlib.sha256).hexdigest()[:40]
         return f"<{digest}@{domain or 'monitoris.localhost'}>"
 
     def close(self):
