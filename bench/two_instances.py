@@ -381,8 +381,10 @@ def wait_for_takeover(processes, name, since, seconds=30):
 def check_leader(url, processes, names):
     announced = sum(processes.log(name).count(LEADER_MESSAGE) for name in names)
     with psycopg.connect(url, autocommit=True) as conn:
+        # Advisory locks belong to a database: another installation (or run) on the server has its own leader.
         holders = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                               "AND objid = %s", (LEADER_LOCK_KEY,)).fetchone()[0]
+                               "AND objid = %s AND database = (SELECT oid FROM pg_database "
+                               "WHERE datname = current_database())", (LEADER_LOCK_KEY,)).fetchone()[0]
     return announced, holders
 
 
