@@ -255,7 +255,7 @@ def main(scale=1.0, repeat=5):
     figure("analysis national", round(national), "ms")
     figure("analysis bare sql", round(bare_time), "ms")
     figure("analysis from base tables", round(base_time), "ms")
-    figure("analysis ratio", round(national / bare_time, 2), "")
+    figure("analysis ratio", round(national / bare_time, 2), "", digits=2)
 
 
 if __name__ == "__main__":

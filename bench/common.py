@@ -119,10 +119,11 @@ def backend_pids(url):
             "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (name,))]
 
 
-def figure(name, value, unit):
-    """Print ``name: value unit`` (a float with one decimal); with ``MONITORIS_BENCH_JSON`` naming a file, also
-    append the figure to it as one JSON line, for machines: ``{"bench", "name", "value", "unit"}``."""
-    print(f"{name}: {value:.1f} {unit}" if isinstance(value, float) else f"{name}: {value} {unit}", flush=True)
+def figure(name, value, unit, digits=1):
+    """Print ``name: value unit`` (a float with ``digits`` decimals); with ``MONITORIS_BENCH_JSON`` naming a file,
+    also append the figure to it as one JSON line, for machines: ``{"bench", "name", "value", "unit"}``."""
+    print(f"{name}: {value:.{digits}f} {unit}" if isinstance(value, float) else f"{name}: {value} {unit}",
+          flush=True)
     path = os.environ.get("MONITORIS_BENCH_JSON")
     if path:
         line = {"bench": Path(sys.argv[0]).stem, "name": name, "value": value, "unit": unit.strip()}
