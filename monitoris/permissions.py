@@ -24,6 +24,7 @@ def reads_everything(user):
 # LIKE's wildcards in a path are text).
 _ORGANIZATIONS = Organization.__table__
 _OWN_IDS = sa.select(_ORGANIZATIONS.c.id).where(_ORGANIZATIONS.c.path.like(sa.bindparam("prefix"), escape="/"))
+_OWN_PATHS = _OWN_IDS.add_columns(_ORGANIZATIONS.c.path)
 
 
 def _own_prefix(user):
@@ -35,23 +36,29 @@ def own_organization_ids(user):
     return _OWN_IDS.params(prefix=_own_prefix(user))
 
 
-def _own_ids(session, user):
-    return list(session.execute(_OWN_IDS, {"prefix": _own_prefix(user)}).scalars()) or [0]
+def _own_paths(session, user):
+    return dict(session.execute(_OWN_PATHS, {"prefix": _own_prefix(user)}).all())
+
+
+def own_organization_paths(user):
+    """{id: path} of the user's organization and its sub-units: what a list scopes by, and what the rules need
+    to tell whether a listed assignment's body is within theirs (``Organization.is_within`` reads the path)."""
+    session = object_session(user) or db.session  # the live feed re-checks in its own short session
+    if not has_request_context() or session is not db.session():
+        return _own_paths(session, user)
+    # Computed once per request (a list page, its count and its items' allowed actions all need it); kept in
+    # the WSGI environ, which lives exactly as long as the request.
+    cache = request.environ.setdefault("monitoris.own_organization_paths", {})
+    key = (user.id, user.organization.path)
+    if key not in cache:
+        cache[key] = _own_paths(session, user)
+    return cache[key]
 
 
 def own_organization_id_list(user):
     """The same ids as a list: a scoped list query then names them, so PostgreSQL estimates the rows of a
     few bodies (and walks their index) instead of guessing a subquery matches half the table."""
-    session = object_session(user) or db.session  # the live feed re-checks in its own short session
-    if not has_request_context() or session is not db.session():
-        return _own_ids(session, user)
-    # Computed once per request (a list page and its count both scope by it); kept in the WSGI environ,
-    # which lives exactly as long as the request.
-    cache = request.environ.setdefault("monitoris.own_organization_ids", {})
-    key = (user.id, user.organization.path)
-    if key not in cache:
-        cache[key] = _own_ids(session, user)
-    return list(cache[key])
+    return list(own_organization_paths(user)) or [0]
 
 
 # -- organizations and users ---------------------------------------------------------

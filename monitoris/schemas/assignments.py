@@ -82,18 +82,29 @@ class AssignmentDetailSchema(AssignmentSchema):
 
 AssignmentPageSchema = page_schema(AssignmentSchema, "AssignmentPage")
 
+class _ListedOrganization:
+    """A listed assignment's body as the rules read it: its id and its place in the tree (the path)."""
+
+    __slots__ = ("id", "path")
+    is_within = Organization.is_within
+
+    def __init__(self, id_, path):
+        self.id, self.path = id_, path
+
+
 class _Listed:
     """What the permission rules read of a listed assignment, from its columns: its state, its body and, for a
-    delegated one, its parent; and which of the last two they did read (``read``).  The body and the parent
-    come from the session when a rule asks, as an ORM object's relationships would load them (the identity map
-    mostly has them: the actor's own body is loaded with the token)."""
+    delegated one, its parent; and which of the last two they did read (``read``).  The body comes from the
+    actor's own bodies (``_AllowedActions.organization``), else, as the parent does, from the session when a
+    rule asks, as an ORM object's relationships would load them."""
 
-    __slots__ = ("state", "_organization_id", "_parent_id", "read")
+    __slots__ = ("state", "_organization_id", "_parent_id", "read", "_bodies")
     allowed_actions = Assignment.allowed_actions
 
-    def __init__(self, state, organization_id, parent_id):
+    def __init__(self, state, organization_id, parent_id, bodies):
         self.state, self._organization_id, self._parent_id = state, organization_id, parent_id
         self.read = set()
+        self._bodies = bodies
 
     @property
     def organization_id(self):
@@ -103,7 +114,7 @@ class _Listed:
     @property
     def organization(self):
         self.read.add("organization_id")
-        return db.session.get(Organization, self._organization_id)
+        return self._bodies.organization(self._organization_id)
 
     @property
     def parent_id(self):
@@ -126,6 +137,19 @@ class _AllowedActions:
         self.actor = actor
         self.answers = {}  # (state, organization_id, parent_id) -> actions (a tuple)
         self.asked = {}  # state -> [(names the rules read, their values, actions)]
+        self.own_bodies = None  # {id: path}, once a rule asks for a body
+
+    def organization(self, organization_id):
+        """A listed assignment's body for the rules.  An executive body's people list only their own bodies'
+        work, whose paths the request already has (it scoped the list by them): a page of its sub-units' work
+        then costs no statement per sub-unit.  Any other body comes from the session."""
+        if self.own_bodies is None:
+            own = permissions.assignment_scope(self.actor) == "own"
+            self.own_bodies = permissions.own_organization_paths(self.actor) if own else {}
+        path = self.own_bodies.get(organization_id)
+        if path is None:
+            return db.session.get(Organization, organization_id)
+        return _ListedOrganization(organization_id, path)
 
     def __call__(self, state, organization_id, parent_id):
         key = (state, organization_id, parent_id)
@@ -135,7 +159,7 @@ class _AllowedActions:
             asked = self.asked.setdefault(state, [])
             allowed = next((answer for read, seen, answer in asked if all(values[n] == seen[n] for n in read)), None)
             if allowed is None:
-                listed = _Listed(state, organization_id, parent_id)
+                listed = _Listed(state, organization_id, parent_id, self)
                 allowed = tuple(action for action in listed.allowed_actions()
                                 if permissions.can_transition(self.actor, listed, action))
                 asked.append((frozenset(listed.read), values, allowed))

@@ -11,7 +11,9 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
+from monitoris import permissions
 from monitoris.extensions import db
+from monitoris.models import Assignment, User
 from tests.factories import make_assignment, make_task, make_token, make_world
 
 pytestmark = pytest.mark.postgresql
@@ -106,3 +108,30 @@ def test_an_idle_connection_is_pinged_before_use(listing):
             record.info["monitoris.checked_in"] -= 3600
     _get(app, token, "/api/v1/assignments")
     assert len(pings) == 1
+
+
+def test_an_executive_bodys_list_of_its_sub_units_work_asks_for_no_body_one_by_one(listing):
+    """The allowed actions of a body's own and its sub-unit's work come from the bodies the list was scoped by:
+    the token, the bodies, the page and the count, however many sub-units the page holds."""
+    app, _token, statements, _pings = listing
+    with app.app_context():
+        head = db.session.execute(sa.text("SELECT u.id FROM users u JOIN organizations o ON o.id = u.organization_id "
+                                          "JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'org_head' "
+                                          "AND o.parent_id IS NULL AND EXISTS (SELECT 1 FROM organizations s "
+                                          "WHERE s.parent_id = o.id) ORDER BY u.id LIMIT 1")).scalar()
+        token = make_token(db.session.get(User, head), days_valid=36500)
+        db.session.commit()
+    _get(app, token, "/api/v1/assignments?page_size=1")
+    statements.clear()
+    body = _get(app, token, "/api/v1/assignments?page_size=30&sort=-due_on").get_json()
+    assert len(statements) == 4, [sql.split(None, 6)[:6] for sql, _ in statements]
+    assert "FROM organizations" in statements[1][0] and "count(*)" in statements[3][0]
+    bodies = {item["organization_id"] for item in body["items"]}
+    assert len(bodies) == 2 and body["total"] == 40  # the body's own work and its sub-unit's
+    with app.app_context():
+        user = db.session.get(User, head)
+        for item in body["items"]:  # what the rules answer for the assignment itself
+            assignment = db.session.get(Assignment, item["id"])
+            assert item["allowed_actions"] == [a for a in assignment.allowed_actions()
+                                               if permissions.can_transition(user, assignment, a)], item
+    assert {tuple(i["allowed_actions"]) for i in body["items"] if i["state"] == "assigned"} == {("start",)}
