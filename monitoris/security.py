@@ -61,7 +61,9 @@ def set_headers(response):
 
 
 def require_enrolment():
-    if request.endpoint in ENROLMENT_ENDPOINTS or not current_user.is_authenticated:
+    if request.endpoint in ENROLMENT_ENDPOINTS or _speaks_for_bearer():
+        return None
+    if not current_user.is_authenticated:
         return None
     if not two_factor.needs_enrolment(current_user):
         return None
@@ -69,6 +71,12 @@ def require_enrolment():
         return problem(403, "Forbidden", _("Your role requires two-factor login: set it up in Monitoris first "
                                            "(%(url)s).", url=url_for("two_factor.setup")))
     return redirect(url_for("two_factor.setup"))
+
+
+def _speaks_for_bearer():
+    """An API request with a token acts for the token's owner, not for whoever the browser's cookie names: the
+    cookie's person is not asked about (nor loaded, which would cost every token request a session lookup)."""
+    return "Authorization" in request.headers and request.path.startswith("/api/")
 
 
 def _denied_actor():

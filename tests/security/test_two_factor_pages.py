@@ -9,7 +9,7 @@ from monitoris.models import LoginSession
 from monitoris.services import two_factor
 from tests.api.conftest import problem
 from tests.conftest import Browser, csrf_token
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_token, make_user
 from tests.security.conftest import code_at, code_step, enrol, login_with_code, password_step
 
 
@@ -97,6 +97,17 @@ def test_a_required_role_is_sent_to_enrolment_and_can_do_nothing_else(app, login
     assert b.get("/account/two-factor").status_code == 200
     problem(b.get("/api/v1/acts", headers={"Accept": "application/json"}), 403)
     assert login(w.observer).get("/").status_code == 200  # other roles are not held
+
+
+def test_a_token_request_acts_for_the_tokens_owner_whatever_the_cookie(app, w):
+    """The browser's person must enrol first; a request with a token acts for the token's owner, who need not."""
+    two_factor.set_required_roles(w.admin, {"controller"})
+    b = Browser(app.test_client())
+    password_step(b.client, w.controller.email)
+    problem(b.get("/api/v1/acts", headers={"Accept": "application/json"}), 403)
+    token = make_token(w.observer)
+    response = b.get("/api/v1/acts", headers={"Accept": "application/json", "Authorization": f"Bearer {token}"})
+    assert response.status_code == 200 and response.get_json()["total"] >= 1
 
 
 def test_an_api_token_needs_the_code_when_two_factor_is_on(app, clock):
