@@ -5,18 +5,24 @@ national dataset in a fresh database, starts gunicorn with ``monitoris.gunicorn_
 port, and sends the same mix of filtered list requests (page of 50; by organization, state, overdue,
 act, and an executive body's own list) from ``--clients`` keep-alive connections.  The clients cost
 little CPU (one socket each, request bytes prepared beforehand; only the status line, Content-Length
-and the number of items are read from each answer), so that the server has the cores.  The baseline
-is the same mix of the two statements each request needs (the page and its count, compiled from the
-same ``queries.assignment_list`` the endpoint uses, sent with psycopg parameters as the app sends
-them), from as many connections.  The two take turns (``--rounds``), each time on new connections.  Both
-sides count the items they received.  Prints::
+and the number of items are read from each answer), so that the server has the cores.
 
-    list api p50: N ms          list bare sql p50: N ms
-    list api p95: N ms          list bare sql p95: N ms
+The baseline is the bare SQL each request needs: every statement the endpoint sends for it, captured
+from the driver when the request is answered once in-process beforehand, and sent again straight from
+psycopg with the same parameters (so that PostgreSQL prepares what it sees often, as for the app): the
+token's lookup, an executive body's own bodies, the page and, when the page does not tell the total,
+its count.  The page and the count alone are measured too ("page sql", the baseline before
+2026-12-05).  The sides take turns (``--rounds``), each time on new connections, and count the items
+they received.  Prints::
+
+    list api p50: N ms          list bare sql p50: N ms          list page sql p50: N ms
+    list api p95: N ms          list bare sql p95: N ms          list page sql p95: N ms
     list api throughput: N requests/s
-    list ratio: N               (api p95 / bare p95)
-    list api items / list bare sql items: N items (equal: the same rows)
-    list api client cpu, list api server cpu, list api database cpu, list bare sql database cpu: N ms/request
+    list ratio: N               (api p95 / bare sql p95)
+    list ratio to page sql: N   (api p95 / page sql p95)
+    list api items / list bare sql items / list page sql items: N items (equal: the same rows)
+    list bare sql statements, list page sql statements: N statements/request
+    list … client cpu, list api server cpu, list … database cpu: N ms/request
         (where the CPU went: the clients; gunicorn's workers; the database's backends)
 
 ``--url`` reuses a database that already holds the data (``MONITORIS_BENCH_KEEP=1`` keeps one).
@@ -51,7 +57,6 @@ from bench.common import (
     wait_ready,
 )
 from bench.datagen import generate
-from monitoris import clock, queries
 from monitoris.extensions import db
 from monitoris.models import Organization, User, UserRole
 from monitoris.services import tokens
@@ -81,44 +86,46 @@ def request_mix(controller_id, executor_id, organization_ids, act_ids, count, se
     return mix
 
 
-def _filters(params):
-    """The API's query parameters as ``queries.assignments`` keywords (for the bare SQL)."""
-    out = {}
-    for key in ("organization_id", "act_id"):
-        if key in params:
-            out[key] = int(params[key])
-    if "state" in params:
-        out["state"] = params["state"] if isinstance(params["state"], list) else [params["state"]]
-    if params.get("overdue") == "true":
-        out["overdue"] = True
-    return out
-
-
-def bare_statements(app, mix):
-    """Each request's page and count statements, with their parameters, built in the app's context.
-
-    The same SQL the endpoint sends, as it sends it (``queries.assignment_list``; psycopg parameters, so that
-    the server prepares a statement it sees often, as it does for the app): the page, then (only when the page
-    is full, as ``queries.assignment_page`` does) the count of the same filters.
-    """
-    users, out = {}, []
+def sent_statements(app, mix, token_of):
+    """The statements the endpoint sends for each request of ``mix``, as it sends them to psycopg: each request
+    is answered once in-process (by the bench's app, on the same database) and every (SQL, parameters) that
+    reached the driver is kept, in order.  Who is asking (the token), which bodies are theirs (an executive
+    body's), the page and, when the page does not tell it, the count: the bare SQL the request needs.  Each
+    token is used once beforehand, so that none of them writes its once-a-minute ``last_used_at`` meanwhile."""
+    client, sent = app.test_client(), []
     with app.app_context():
-        today = clock.today()
-        dialect = db.engine.dialect
+        engine = db.engine
+
+    def get(user_id, params):
+        response = client.get("/api/v1/assignments", query_string=params,
+                              headers={"Authorization": f"Bearer {token_of[user_id]}"})
+        if response.status_code != 200:
+            raise RuntimeError(f"{response.status} {response.get_data()[:200]!r}")
+
+    for user_id in token_of:
+        get(user_id, {"page_size": 1})
+
+    def record(_conn, _cursor, statement, parameters, *_args):
+        sent.append((statement, parameters))
+
+    out = []
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
         for user_id, params in mix:
-            user = users.get(user_id) or users.setdefault(user_id, db.session.get(User, user_id))
-            page_stmt, count_stmt, values = queries.assignment_list(user, today=today, **_filters(params))
-            page = int(params.get("page", 1))
-            page_values = dict(values, page_limit=PAGE_SIZE, page_offset=(page - 1) * PAGE_SIZE)
-            out.append([page, _sent(page_stmt, page_values, dialect), _sent(count_stmt, values, dialect)])
+            sent.clear()
+            get(user_id, params)
+            if not all(sql.lstrip().upper().startswith("SELECT") for sql, _ in sent):
+                raise RuntimeError(f"a list request wrote: {[sql[:60] for sql, _ in sent]}")
+            out.append(list(sent))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
     return out
 
 
-def _sent(stmt, values, dialect):
-    """(SQL, parameters) as SQLAlchemy sends ``stmt`` with ``values``: lists expanded, bind processors applied."""
-    state = stmt.compile(dialect=dialect).construct_expanded_state(values)
-    processors = state.processors
-    return state.statement, {k: processors[k](v) if k in processors else v for k, v in state.parameters.items()}
+def page_and_count(statements):
+    """Of a request's statements, those that read the assignments: the page and its count (the former
+    baseline, without the token's and the bodies' lookups)."""
+    return [(sql, params) for sql, params in statements if " assignments" in sql]
 
 
 def drive(clients, work, deadline_seconds, make_worker):
@@ -199,16 +206,18 @@ def _recv(sock):
 
 def sql_worker(connections, items):
     """A client of its own connection (taken from ``connections``, opened beforehand and kept warm, as the app's
-    pool keeps its own)."""
+    pool keeps its own) that sends a request's statements one after the other.  The first that reads the
+    assignments is the page: its rows are the items."""
     def make():
         conn = connections.pop()
 
-        def do(job):
-            page, (page_sql, page_params), (count_sql, count_params) = job
-            rows = conn.execute(page_sql, page_params).fetchall()
-            items.append(len(rows))
-            if not (len(rows) < PAGE_SIZE and (rows or page == 1)):
-                conn.execute(count_sql, count_params).fetchall()
+        def do(statements):
+            page = None
+            for sql, params in statements:
+                rows = conn.execute(sql, params).fetchall()
+                if page is None and " assignments" in sql:
+                    page = rows
+            items.append(len(page or ()))
         return do
     return make
 
@@ -303,59 +312,72 @@ def run(url, args, instance):
     controller_id, executor_id, token_of, orgs, acts = setup_tokens(app)
     warm = request_mix(controller_id, executor_id, orgs, acts, max(50, args.requests // 10), seed=3)
     mix = request_mix(controller_id, executor_id, orgs, acts, args.requests)
-    bare = bare_statements(app, mix)
+    bare = sent_statements(app, mix, token_of)
+    warm_bare = sent_statements(app, warm, token_of)
     with app.app_context():
         db.engine.dispose()
+    # The former baseline: the page and its count alone.
+    sides = {"bare sql": bare, "page sql": [page_and_count(statements) for statements in bare]}
     plain_url = url.replace("postgresql+psycopg://", "postgresql://")
     requests = [api_request(params, token_of[user_id]) for user_id, params in mix]
-    sql_items, api_items = [], []
-    sql, api = _Totals(), _Totals()
+    items = {name: [] for name in (*sides, "api")}
+    totals = {name: _Totals() for name in (*sides, "api")}
     with gunicorn_process(plain_url, instance, args.workers, args.threads) as (port, process):
         with _connections(plain_url, args.clients) as connections:
-            drive(args.clients, bare_statements(app, warm), args.duration, sql_worker(connections, []))
+            drive(args.clients, warm_bare, args.duration, sql_worker(connections, []))
         drive(args.clients, [api_request(p, token_of[u]) for u, p in warm], args.duration, api_worker(port, []))
-        # Rounds, each the bare SQL then the API on its share of the mix, from new connections: a slower
-        # moment of the machine, or clients that happened to land on the same gunicorn process, then weigh
-        # on both sides and on one round only.
+        # Rounds, each the bare SQL, the page SQL then the API on its share of the mix, from new connections: a
+        # slower moment of the machine, or clients that happened to land on the same gunicorn process, then
+        # weigh on every side and on one round only.
         for share in range(args.rounds):
-            with _connections(plain_url, args.clients) as connections:
-                backends = [c.info.backend_pid for c in connections]
-                sql.add(*measured(args.clients, bare[share::args.rounds], args.duration,
-                                  sql_worker(connections, sql_items), lambda backends=backends: {"database": backends}))
-            api.add(*measured(args.clients, requests[share::args.rounds], args.duration, api_worker(port, api_items),
-                              lambda: {"server": child_pids(process.pid), "database": backend_pids(plain_url)}))
-    sql_ms, sql_wall, sql_errors, sql_client_cpu, sql_server_cpu = sql.figures()
-    api_ms, api_wall, api_errors, api_client_cpu, api_server_cpu = api.figures()
-    if api_errors or sql_errors:
-        print(f"errors: api {len(api_errors)} {api_errors[:3]}, sql {len(sql_errors)} {sql_errors[:3]}",
-              file=sys.stderr)
+            for name, jobs in sides.items():
+                with _connections(plain_url, args.clients) as connections:
+                    backends = [c.info.backend_pid for c in connections]
+                    totals[name].add(*measured(args.clients, jobs[share::args.rounds], args.duration,
+                                               sql_worker(connections, items[name]),
+                                               lambda backends=backends: {"database": backends}))
+            totals["api"].add(*measured(args.clients, requests[share::args.rounds], args.duration,
+                                        api_worker(port, items["api"]),
+                                        lambda: {"server": child_pids(process.pid),
+                                                 "database": backend_pids(plain_url)}))
+    figures = {name: total.figures() for name, total in totals.items()}
+    errors = {name: f[2] for name, f in figures.items() if f[2]}
+    if errors:
+        print("errors: " + ", ".join(f"{name} {len(e)} {e[:3]}" for name, e in errors.items()), file=sys.stderr)
+    api_ms, api_wall, api_errors, api_client_cpu, api_server_cpu = figures["api"]
     results = {
         "list api p50": (statistics.median(api_ms), "ms"),
         "list api p95": (percentile(api_ms, 95), "ms"),
         "list api throughput": (len(api_ms) / api_wall, "requests/s"),
-        "list bare sql p50": (statistics.median(sql_ms), "ms"),
-        "list bare sql p95": (percentile(sql_ms, 95), "ms"),
-        "list bare sql throughput": (len(sql_ms) / sql_wall, "queries/s"),
-        "list ratio": (percentile(api_ms, 95) / percentile(sql_ms, 95), ""),
+    }
+    for name in sides:
+        ms, wall = figures[name][:2]
+        results[f"list {name} p50"] = (statistics.median(ms), "ms")
+        results[f"list {name} p95"] = (percentile(ms, 95), "ms")
+        results[f"list {name} throughput"] = (len(ms) / wall, "request-equivalents/s")
+    results["list ratio"] = (percentile(api_ms, 95) / percentile(figures["bare sql"][0], 95), "")
+    results["list ratio to page sql"] = (percentile(api_ms, 95) / percentile(figures["page sql"][0], 95), "")
+    results |= {
         "list api requests": (len(api_ms), "requests"),
         "list api errors": (len(api_errors), "requests"),
-        # Both sides fetch the same rows: the same mix, page for page.
-        "list api items": (sum(api_items), "items"),
-        "list bare sql items": (sum(sql_items), "items"),
+        # Every side fetches the same rows: the same mix, page for page.
+        **{f"list {name} items": (sum(found), "items") for name, found in items.items()},
+        "list bare sql statements": (sum(map(len, bare)) / len(bare), "statements/request"),
+        "list page sql statements": (sum(map(len, sides["page sql"])) / len(bare), "statements/request"),
         # Where the CPU goes, per request: the client threads (this process); gunicorn's workers and the
         # database's backends serving them (Linux only).
-        "list api client cpu": (1000 * api_client_cpu / max(1, len(api_ms)), "ms/request"),
-        "list bare sql client cpu": (1000 * sql_client_cpu / max(1, len(sql_ms)), "ms/request"),
+        **{f"list {name} client cpu": (1000 * f[3] / max(1, len(f[0])), "ms/request") for name, f in figures.items()},
         "list clients": (args.clients, "threads"),
         "list rounds": (args.rounds, "rounds"),
         "list gunicorn": (f"{args.workers}x{args.threads}", "workers x threads"),
     }
     # Linux only: gunicorn's workers, and the database's backends serving them (or the bare SQL's clients).
-    for name, cpu, count in (("list api server cpu", api_server_cpu["server"], len(api_ms)),
-                             ("list api database cpu", api_server_cpu["database"], len(api_ms)),
-                             ("list bare sql database cpu", sql_server_cpu["database"], len(sql_ms))):
-        if cpu is not None:
-            results[name] = (1000 * cpu / max(1, count), "ms/request")
+    cpu = [("list api server cpu", api_server_cpu["server"], len(api_ms)),
+           ("list api database cpu", api_server_cpu["database"], len(api_ms))]
+    cpu += [(f"list {name} database cpu", figures[name][4]["database"], len(figures[name][0])) for name in sides]
+    for name, seconds, count in cpu:
+        if seconds is not None:
+            results[name] = (1000 * seconds / max(1, count), "ms/request")
     return results
 
 
