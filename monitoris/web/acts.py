@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from monitoris import clock, permissions, queries
@@ -19,13 +19,13 @@ bp = Blueprint("acts", __name__, url_prefix="/acts")
 
 
 class ActForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[(k, label(k, "kind")) for k in ACT_KINDS])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, label(k, "kind")) for k in ACT_KINDS])
     number = StringField(_l("Number"), validators=[Optional(), Length(max=60)])
     signed_on = DateField(_l("Signed on"), validators=[Optional()])
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("A title is required.")), Length(max=500)])
     issuer = StringField(_l("Issuer"), validators=[Optional(), Length(max=300)])
     summary = TextAreaField(_l("Summary"), validators=[Optional()])
-    state = SelectField(_l("State"), choices=[(s, label(s, "state")) for s in ACT_STATES])
+    state = SelectField(_l("State"), choices=[SelectChoice(s, label(s, "state")) for s in ACT_STATES])
 
     def fields_for_service(self):
         return {name: getattr(self, name).data for name in
@@ -37,7 +37,8 @@ class ActFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search"))
-    state = SelectField(_l("State"), choices=[("", _l("Any state"))] + [(s, label(s, "state")) for s in ACT_STATES],
+    state = SelectField(_l("State"), choices=[SelectChoice("", _l("Any state"))] + [
+        SelectChoice(s, label(s, "state")) for s in ACT_STATES],
                         validate_choice=False)
 
 

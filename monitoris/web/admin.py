@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -39,11 +39,11 @@ def _blank_to_none(value):
 
 def _organization_choices(empty=None, exclude=None):
     orgs = db.session.scalars(queries.organizations()).all()
-    choices = [("", empty)] if empty else []
+    choices = [SelectChoice("", empty)] if empty else []
     for o in orgs:
         if exclude is not None and o.is_within(exclude):
             continue  # an organization cannot move under itself
-        choices.append((o.id, "· " * (o.path.count("/") - 2) + f"{o.short_name} — {o.name}"))
+        choices.append(SelectChoice(o.id, "· " * (o.path.count("/") - 2) + f"{o.short_name} — {o.name}"))
     return choices
 
 
@@ -53,7 +53,7 @@ class OrganizationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("A name is required.")), Length(max=300)])
     short_name = StringField(_l("Short name"),
                              validators=[DataRequired(_l("A short name is required.")), Length(max=40)])
-    kind = SelectField(_l("Kind"), choices=[(k, label(k, "kind")) for k in ORGANIZATION_KINDS])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, label(k, "kind")) for k in ORGANIZATION_KINDS])
     parent_id = OptionalSelectField(_l("Part of"))
     email = EmailField(_l("Email"), validators=[Optional(), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
@@ -122,8 +122,8 @@ class UserForm(FlaskForm):
     phone = StringField(_l("Phone (for SMS reminders)"), validators=[Optional(), Length(max=40)])
     organization_id = OptionalSelectField(_l("Organization"),
                                           validators=[DataRequired(_l("Choose an organization."))])
-    roles = CheckboxesField(_l("Roles"), choices=[(r, label(r, "role")) for r in ROLES])
-    locale = SelectField(_l("Language"), choices=[(lo, LOCALE_LABELS.get(lo, lo)) for lo in LOCALES])
+    roles = CheckboxesField(_l("Roles"), choices=[SelectChoice(r, label(r, "role")) for r in ROLES])
+    locale = SelectField(_l("Language"), choices=[SelectChoice(lo, LOCALE_LABELS.get(lo, lo)) for lo in LOCALES])
     active = BooleanField(_l("Active (may log in)"), default=True)
 
     def fields_for_service(self):

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, StringField, URLField
+from wtforms import BooleanField, DateField, SelectChoice, StringField, URLField
 from wtforms.validators import DataRequired, Length
 
 from monitoris import clock, permissions, queries
@@ -25,11 +25,11 @@ bp = Blueprint("admin_notifications", __name__, url_prefix="/admin")
 
 # What an integration can subscribe to; a prefix ending in "." takes every action under it.
 EVENT_KIND_CHOICES = [
-    ("*", _l("Every event it may see")),
-    ("assignment.", _l("Every assignment event")),
-    *[(action, label) for action, label in EVENT_LABELS.items()],
-    ("act.", _l("Acts created or changed")),
-    ("task.", _l("Tasks created or changed")),
+    SelectChoice("*", _l("Every event it may see")),
+    SelectChoice("assignment.", _l("Every assignment event")),
+    *[SelectChoice(action, label) for action, label in EVENT_LABELS.items()],
+    SelectChoice("act.", _l("Acts created or changed")),
+    SelectChoice("task.", _l("Tasks created or changed")),
 ]
 
 
@@ -133,8 +133,8 @@ class WebhookForm(FlaskForm):
 
     def fill_choices(self, webhook=None):
         self.organization_id.choices = _organization_choices(_("— choose —"))
-        known = [value for value, _ in EVENT_KIND_CHOICES]
-        extra = [(k, k) for k in (webhook.event_kinds.split(",") if webhook else []) if k and k not in known]
+        known = {choice.value for choice in EVENT_KIND_CHOICES}
+        extra = [SelectChoice(k) for k in (webhook.event_kinds.split(",") if webhook else []) if k and k not in known]
         self.event_kinds.choices = EVENT_KIND_CHOICES + extra
         return self
 
@@ -146,7 +146,8 @@ class WebhookForm(FlaskForm):
 @bp.get("/webhooks")
 def webhooks():
     items = db.session.scalars(sa.select(Webhook).order_by(Webhook.active.desc(), Webhook.name)).all()
-    return render_template("admin/webhooks.html", webhooks=items, kind_labels=dict(EVENT_KIND_CHOICES))
+    return render_template("admin/webhooks.html", webhooks=items,
+                           kind_labels={c.value: c.label for c in EVENT_KIND_CHOICES})
 
 
 @bp.route("/webhooks/new", methods=["GET", "POST"])

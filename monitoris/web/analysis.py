@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
+from wtforms import DateField, SelectChoice, SelectField
 from wtforms.validators import Optional
 
 from monitoris import clock, permissions, queries
@@ -33,14 +33,15 @@ class FilterForm(FlaskForm):
     date_to = DateField(_l("To"), validators=[Optional()])
     act_id = OptionalSelectField(_l("Act"), validate_choice=False)
     controller_id = OptionalSelectField(_l("Controller"), validate_choice=False)
-    kind = SelectField(_l("Kind of body"), validate_choice=False, choices=[("", _l("All kinds"))] + [
-        (k, label(k, "kind")) for k in ORGANIZATION_KINDS if k != "control"])
+    kind = SelectField(_l("Kind of body"), validate_choice=False, choices=[SelectChoice("", _l("All kinds"))] + [
+        SelectChoice(k, label(k, "kind")) for k in ORGANIZATION_KINDS if k != "control"])
 
     def fill_choices(self, user):
-        self.act_id.choices = [("", _l("All acts"))] + [(a.id, a.display_title) for a in
-                                                     db.session.scalars(queries.acts(user))]
+        self.act_id.choices = [SelectChoice("", _l("All acts"))] + [
+            SelectChoice(a.id, a.display_title) for a in db.session.scalars(queries.acts(user))]
         people = db.session.scalars(queries.users(role="controller")).all()
-        self.controller_id.choices = [("", _l("All controllers"))] + [(u.id, u.name) for u in people]
+        self.controller_id.choices = [SelectChoice("", _l("All controllers"))] + [
+            SelectChoice(u.id, u.name) for u in people]
         return self
 
     def filters(self, user, *, scoped=True, **extra):

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from monitoris import clock, permissions, queries, work
@@ -22,7 +22,7 @@ from monitoris.web.helpers import EVENT_LABELS, OptionalSelectField, attach_erro
 
 bp = Blueprint("assignments", __name__)
 
-ROLE_CHOICES = [(r, label(r, "role")) for r in ASSIGNMENT_ROLES]
+ROLE_CHOICES = [SelectChoice(r, label(r, "role")) for r in ASSIGNMENT_ROLES]
 
 
 # -- forms ------------------------------------------------------------------------------------
@@ -34,19 +34,21 @@ class FilterForm(FlaskForm):
     q = StringField(_l("Search"))
     organization_id = OptionalSelectField(_l("Organization"), validate_choice=False)
     act_id = OptionalSelectField(_l("Act"), validate_choice=False)
-    state = SelectField(_l("State"), choices=[("", _l("Any state"))] + [(s, label(s, "state")) for s in STATES],
+    state = SelectField(_l("State"), choices=[SelectChoice("", _l("Any state"))] + [
+        SelectChoice(s, label(s, "state")) for s in STATES],
                         validate_choice=False)
-    overdue = SelectField(_l("Overdue"), choices=[("", _l("Overdue or not")), ("yes", _l("Overdue only")),
-                                              ("no", _l("Not overdue"))], validate_choice=False)
+    overdue = SelectField(_l("Overdue"), choices=[SelectChoice("", _l("Overdue or not")),
+                                              SelectChoice("yes", _l("Overdue only")),
+                                              SelectChoice("no", _l("Not overdue"))], validate_choice=False)
 
     def fill_choices(self, user):
         org_stmt = queries.organizations().where(Organization.kind != "control")
         if not permissions.reads_everything(user):
             org_stmt = org_stmt.where(Organization.path.startswith(user.organization.path, autoescape=True))
-        self.organization_id.choices = [("", _l("All organizations"))] + [
-            (o.id, o.short_name) for o in db.session.scalars(org_stmt)]
-        self.act_id.choices = [("", _l("All acts"))] + [(a.id, a.display_title) for a in
-                                                     db.session.scalars(queries.acts(user))]
+        self.organization_id.choices = [SelectChoice("", _l("All organizations"))] + [
+            SelectChoice(o.id, o.short_name) for o in db.session.scalars(org_stmt)]
+        self.act_id.choices = [SelectChoice("", _l("All acts"))] + [
+            SelectChoice(a.id, a.display_title) for a in db.session.scalars(queries.acts(user))]
         return self
 
     def query_args(self):
@@ -56,7 +58,7 @@ class FilterForm(FlaskForm):
 
 
 def _person_choices(people, empty=_l("— not named yet —")):
-    return [("", empty)] + [(u.id, f"{u.name} ({u.organization.short_name})") for u in people]
+    return [SelectChoice("", empty)] + [SelectChoice(u.id, f"{u.name} ({u.organization.short_name})") for u in people]
 
 
 class AssignForm(FlaskForm):
@@ -68,8 +70,8 @@ class AssignForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Optional()])
 
     def fill_choices(self):
-        self.organization_id.choices = [("", _l("— choose —"))] + [
-            (o.id, f"{o.short_name} — {o.name}") for o in queries.executive_bodies()]
+        self.organization_id.choices = [SelectChoice("", _l("— choose —"))] + [
+            SelectChoice(o.id, f"{o.short_name} — {o.name}") for o in queries.executive_bodies()]
         people = db.session.scalars(
             sa.select(User).join(Organization, User.organization_id == Organization.id)
             .where(Organization.kind != "control", User.active.is_(True))
@@ -114,7 +116,7 @@ class DelegateForm(FlaskForm):
             Organization.path.startswith(assignment.organization.path, autoescape=True))).all()
         base_depth = assignment.organization.path.count("/")
         self.organization_id.choices = [
-            (o.id, "· " * (o.path.count("/") - base_depth) + f"{o.short_name} — {o.name}") for o in units]
+            SelectChoice(o.id, "· " * (o.path.count("/") - base_depth) + f"{o.short_name} — {o.name}") for o in units]
         self.responsible_id.choices = _person_choices(assignments_service.candidates_for_responsible(assignment))
         return self
 

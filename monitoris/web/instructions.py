@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Optional
 
 from monitoris import permissions
@@ -24,7 +24,7 @@ KIND_LABELS = {"instruction": _l("Instruction"), "recommendation": _l("Recommend
 
 
 class IssueForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[(k, KIND_LABELS[k]) for k in INSTRUCTION_KINDS])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in INSTRUCTION_KINDS])
     text = TextAreaField(_l("Text"), validators=[Optional()])
     response_due_on = DateField(_l("Response due"), validators=[Optional()])
     whole_organization = BooleanField(_l("Address the whole organization about this task"))

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, SelectField
+from wtforms import HiddenField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from monitoris import clock, permissions
@@ -33,8 +33,8 @@ bp = Blueprint("plans", __name__)
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 PENDING_HOURS = 24
 SESSION_KEY = "plan_import"
-FORMATS = [("html", _l("Web page (print it)")), ("docx", _l("Word (DOCX)")), ("xlsx", _l("Excel (XLSX)")),
-           ("pdf", "PDF")]
+FORMATS = [SelectChoice("html", _l("Web page (print it)")), SelectChoice("docx", _l("Word (DOCX)")),
+           SelectChoice("xlsx", _l("Excel (XLSX)")), SelectChoice("pdf", "PDF")]
 
 
 def max_bytes():
@@ -173,8 +173,8 @@ def act_report(act_id):
     everything = permissions.reads_everything(current_user)
     orgs = _report_organizations(current_user, act)
     form = ReportForm(request.args)
-    form.organization_id.choices = ([(0, _("All organizations"))] if everything else []) + [
-        (o.id, f"{o.short_name} — {o.name}") for o in orgs]
+    form.organization_id.choices = ([SelectChoice(0, _("All organizations"))] if everything else []) + [
+        SelectChoice(o.id, f"{o.short_name} — {o.name}") for o in orgs]
     if not request.args:
         form.year.data = clock.today().year
         return render_template("plans/report_form.html", act=act, form=form, organizations=orgs)

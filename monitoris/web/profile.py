@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, PasswordField, SelectField, StringField
+from wtforms import IntegerField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from monitoris.errors import NotFound
@@ -42,7 +42,7 @@ def _signed_in():
 
 
 class DetailsForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=[(lo, LOCALE_LABELS.get(lo, lo)) for lo in LOCALES],
+    locale = SelectField(_l("Language"), choices=[SelectChoice(lo, LOCALE_LABELS.get(lo, lo)) for lo in LOCALES],
                          description=_l("Of the messages you receive by email, SMS and here."))
     phone = StringField(_l("Mobile phone (for SMS)"), validators=[Optional(), Length(max=40)],
                         description=_l("With the country code, e.g. +994 50 123 45 67. Leave empty for no SMS."))

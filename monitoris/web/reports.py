@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms import IntegerField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from monitoris import permissions, work
@@ -59,7 +59,8 @@ def new(assignment_id):
     if not permissions.can_write_report(current_user, assignment):
         abort(403)
     form = ReportForm()
-    form.period.choices = [(p.label, _("%(period)s (due %(date)s)", period=p.label, date=p.due_on.isoformat()))
+    form.period.choices = [SelectChoice(p.label, _("%(period)s (due %(date)s)", period=p.label,
+                                                     date=p.due_on.isoformat()))
                            for p in reports_service.periods(assignment)]
     current = reports_service.open_period(assignment)
     if request.method == "GET":

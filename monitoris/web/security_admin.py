@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 from monitoris import clock, permissions, queries
 from monitoris.errors import ValidationError
@@ -39,7 +40,7 @@ def _admins_only():
 
 class PolicyForm(FlaskForm):
     roles = CheckboxesField(_l("Roles that must use two-factor login"),
-                            choices=[(r, label(r, "role")) for r in ROLES])
+                            choices=[SelectChoice(r, label(r, "role")) for r in ROLES])
 
 
 def _day(text):

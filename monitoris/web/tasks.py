@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from monitoris import clock, permissions, queries
@@ -31,9 +31,9 @@ class TaskForm(FlaskForm):
     indicator = TextAreaField(_l("Assessment indicator"), validators=[Optional()])
     period_start = DateField(_l("Fulfilment period from"), validators=[Optional()])
     period_end = DateField(_l("Fulfilment period to"), validators=[Optional()])
-    recurrence = SelectField(_l("Recurrence"), choices=[(r, RECURRENCE_LABELS[r]) for r in RECURRENCES])
+    recurrence = SelectField(_l("Recurrence"), choices=[SelectChoice(r, RECURRENCE_LABELS[r]) for r in RECURRENCES])
     due_on = DateField(_l("Due date"), validators=[Optional()])
-    priority = SelectField(_l("Priority"), choices=[(p, PRIORITY_LABELS[p]) for p in PRIORITIES])
+    priority = SelectField(_l("Priority"), choices=[SelectChoice(p, PRIORITY_LABELS[p]) for p in PRIORITIES])
     controller_id = OptionalSelectField(_l("Controller"))
     published = BooleanField(_l("Published in the open data"))
 
@@ -42,7 +42,8 @@ class TaskForm(FlaskForm):
             sa.select(User).join(UserRole, UserRole.user_id == User.id)
             .where(UserRole.role.in_(("controller", "admin")), User.active.is_(True))
             .order_by(User.name).distinct()).all()
-        self.controller_id.choices = [("", _l("— nobody yet —"))] + [(u.id, u.name) for u in controllers]
+        self.controller_id.choices = [SelectChoice("", _l("— nobody yet —"))] + [
+            SelectChoice(u.id, u.name) for u in controllers]
         return self
 
     def fields_for_service(self):

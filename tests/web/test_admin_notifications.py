@@ -190,3 +190,16 @@ def test_the_delivery_log_lists_the_webhooks_outbox_rows(login, w):
     assert "answered 500" in html and 'title="assignment.accept">Accepted<' in html and ">204<" in html
     assert ">Dead</span>" in html and ">Sent</span>" in html
     assert db.session.get(Notification, failing.id).attempts == 6
+
+
+def test_the_webhook_pages_name_the_events_and_keep_a_kind_the_form_does_not_list(login, w):
+    # A kind saved through the API that the form's list lacks stays ticked, so saving the form keeps it.
+    hook = _hook(w, event_kinds="assignment.submit,report.archived")
+    b = login(w.admin)
+    listing = text(b.get("/admin/webhooks"))
+    assert '<span class="pill" title="assignment.submit">Submitted</span>' in listing
+    assert '<span class="pill" title="report.archived">report.archived</span>' in listing
+    page = text(b.get(f"/admin/webhooks/{hook.id}"))
+    assert re.search(r'<input[^>]*checked[^>]*value="report.archived"|<input[^>]*value="report.archived"[^>]*checked',
+                     page)
+    assert re.search(r'<input[^>]*value="assignment\.accept"(?![^>]*checked)[^>]*>', page)
