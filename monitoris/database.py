@@ -47,8 +47,16 @@ class UTCDateTime(sa.types.TypeDecorator):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
+    def result_processor(self, dialect, coltype):
+        # PostgreSQL's sessions speak UTC (configure_postgresql): psycopg already hands back aware UTC datetimes,
+        # and a page of fifty assignments would otherwise pass two hundred of them through a function that
+        # returns them unchanged.
+        if dialect.name == "postgresql":
+            return None
+        return super().result_processor(dialect, coltype)
+
     def process_result_value(self, value, dialect):
-        if value is None or value.tzinfo is UTC:  # PostgreSQL's sessions speak UTC (configure_postgresql)
+        if value is None or value.tzinfo is UTC:
             return value
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
