@@ -39,24 +39,36 @@ def csp_nonce():
     return g.csp_nonce
 
 
-def set_headers(response):
-    headers = response.headers
+# The same on every answer; added, not set: werkzeug's set() scans every header already there for each one.
+COMMON_HEADERS = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+                  ("Referrer-Policy", "same-origin"), ("Permissions-Policy", PERMISSIONS_POLICY),
+                  ("Cross-Origin-Opener-Policy", "same-origin"))
+STRICT_CSP = CSP.format(script_extra="", style_extra="")
+
+
+def _security_headers():
     style_extra = " 'unsafe-inline'" if request.endpoint in INLINE_STYLE_ENDPOINTS else ""
     # A nonce only when the page asked for one (an inline script): an API answer or a page without one
     # allows no inline script at all, and costs no random bytes.
     nonce = g.get("csp_nonce")
-    script_extra = f" 'nonce-{nonce}'" if nonce else ""
-    headers["Content-Security-Policy"] = CSP.format(script_extra=script_extra, style_extra=style_extra)
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["X-Frame-Options"] = "DENY"
-    headers["Referrer-Policy"] = "same-origin"
-    headers["Permissions-Policy"] = PERMISSIONS_POLICY
-    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if nonce or style_extra:
+        yield "Content-Security-Policy", CSP.format(script_extra=f" 'nonce-{nonce}'" if nonce else "",
+                                                    style_extra=style_extra)
+    else:
+        yield "Content-Security-Policy", STRICT_CSP
+    yield from COMMON_HEADERS
     if request.is_secure:
-        headers["Strict-Transport-Security"] = HSTS
-    if "Cache-Control" not in headers and request.endpoint != "static":
+        yield "Strict-Transport-Security", HSTS
+    if request.endpoint != "static":
         # Pages and API answers carry officials' data: never kept by the browser or a shared cache.
-        headers["Cache-Control"] = "no-store"
+        yield "Cache-Control", "no-store"
+
+
+def set_headers(response):
+    """Every answer's security headers, except those its view chose itself (a document download keeps its
+    sandboxing policy and its own caching)."""
+    chosen = {name.lower() for name in response.headers.keys()}
+    response.headers.extend([(name, value) for name, value in _security_headers() if name.lower() not in chosen])
     return response
 
 

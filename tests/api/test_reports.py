@@ -44,6 +44,9 @@ def test_the_report_loop_through_the_api(w, a, api):
     content = executor.get(docs[0]["content_url"])
     assert content.data == PDF_BYTES and content.headers["X-Content-Type-Options"] == "nosniff"
     assert content.headers["Content-Disposition"].startswith("attachment;")
+    # The download keeps its own policy and caching: nothing it holds runs, even if a browser opened it in place.
+    assert content.headers.getlist("Content-Security-Policy") == ["default-src 'none'; sandbox"]
+    assert content.headers["Cache-Control"] == "private, no-cache" and content.headers["X-Frame-Options"] == "DENY"
 
     etag = executor.get(url).headers["ETag"]
     problem(executor.patch(url, json={"text": "x"}), 428)
