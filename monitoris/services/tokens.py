@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from monitoris import clock
 from monitoris.errors import NotFound, ValidationError
@@ -87,11 +87,16 @@ def _bearer_by_hash():
     """One query for the token's dates and its user with the organization and roles (which would otherwise cost
     a second round trip on every API request).  The token's columns, not the token: on every API request the
     ORM then builds the objects the permissions read and no more.  Built once: SQLAlchemy computes the
-    statement's cache key once, not on every request."""
+    statement's cache key once, not on every request.
+
+    The owner's password hash and TOTP secret stay in the database: a token request never checks them, and the
+    secret would otherwise be unsealed (a decryption) on every request of someone who uses two-factor login.
+    Code that does read them loads them when it does."""
     return (sa.select(User, ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at)
             .join(ApiToken, ApiToken.user_id == User.id)
             .where(ApiToken.token_hash == sa.bindparam("token_hash"))
-            .options(joinedload(User.organization), joinedload(User.role_rows)))
+            .options(joinedload(User.organization), joinedload(User.role_rows),
+                     defer(User.password_hash), defer(User.totp_secret)))
 
 
 def authenticate(raw):

@@ -145,3 +145,15 @@ def test_a_token_remembers_when_it_was_last_used_at_most_once_a_minute(app, w, f
         assert last_used() == start + timedelta(seconds=70)
     finally:
         frozen_clock.at = start
+
+
+def test_a_token_request_leaves_its_owners_secrets_sealed_in_the_database(app, w, frozen_clock):
+    # The TOTP secret is unsealed (decrypted) when read: a token request, which never checks it, does not read it.
+    user = make_user("controller", totp_secret="JBSWY3DPEHPK3PXP", totp_enabled_at=frozen_clock.now())
+    raw = make_token(user)
+    db.session.expunge_all()
+    with app.test_request_context("/api/v1/acts"):
+        bearer = tokens_service.authenticate(raw)
+        assert bearer.user.id == user.id and {"password_hash", "totp_secret"}.isdisjoint(sa.inspect(bearer.user).dict)
+        assert bearer.user.totp_secret == "JBSWY3DPEHPK3PXP"  # still there for the code that asks for it
+    assert ApiClient(app.test_client(), raw).get("/api/v1/acts").status_code == 200
