@@ -21,6 +21,8 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
 # Only writes are limited (the POSTs that check a password or send an email): a read skips the limiter's
 # bookkeeping (a twentieth of the CPU of an API list request).
 _UNLIMITED_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
