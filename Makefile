@@ -35,6 +35,9 @@ catalogs: | $(BIN)/python
 
 # Migrate the SQLite database in instance/, load the demo when it is empty, then serve on 127.0.0.1
 # with the scheduler beside it and a local mail sink (the demo's emails land in instance/mail.log).
+# The three stop together: on Ctrl-C, when the server exits, and when make itself is terminated
+# (make does not pass a SIGTERM on, so the recipe watches that its parent is still there).  Only
+# these three are stopped, not the whole process group, which may hold whoever started make.
 run: install catalogs
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
@@ -42,12 +45,13 @@ run: install catalogs
 	@$(FLASK) demo accounts
 	@echo "  Emails sent by the demo's scheduler are written to instance/mail.log"
 	@echo
-	@trap 'kill 0' INT TERM EXIT; \
+	@pids=; trap 'kill $$pids 2>/dev/null' INT TERM EXIT; \
 	export MONITORIS_MAIL_HOST=127.0.0.1 MONITORIS_MAIL_PORT=$(MAIL_PORT); \
 	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(MAIL_PORT) -c aiosmtpd.handlers.Debugging stdout \
-	  >> instance/mail.log 2>&1 & \
-	$(FLASK) scheduler & \
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	  >> instance/mail.log 2>&1 & pids=$$!; \
+	$(FLASK) scheduler & pids="$$pids $$!"; \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT) & web=$$!; pids="$$pids $$web"; \
+	while kill -0 $$web 2>/dev/null; do kill -0 $$PPID 2>/dev/null || exit 0; sleep 1; done; wait $$web
 
 lint: install-dev
 	$(BIN)/ruff check monitoris tests bench migrations/env.py wsgi.py
