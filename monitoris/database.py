@@ -85,7 +85,24 @@ def configure_sqlite(engine):
 
     @sa.event.listens_for(engine, "begin")
     def _begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        writes = connection.get_execution_options().get(WRITES)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+# The execution option that marks a transaction that will write (begin_writing).
+WRITES = "monitoris_writes"
+
+
+def begin_writing(session):
+    """Begin ``session``'s transaction as one that will write: on SQLite, take the write lock now.
+
+    In WAL mode a transaction that has read cannot write once another connection has committed
+    since: SQLite answers "database is locked" at once, busy_timeout or not.  A transaction that
+    takes the lock as it begins waits its turn instead, and the others wait for it.  For short
+    jobs (the scheduler's), not for requests: an upload would hold the lock while its body arrives.
+    """
+    if not session.in_transaction() and session.get_bind().dialect.name == "sqlite":
+        session.connection(execution_options={WRITES: True})
 
 
 # A pooled connection unused for longer than this is pinged before its next use (configure_postgresql).

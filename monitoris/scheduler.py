@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
 
+from monitoris.database import begin_writing
 from monitoris.extensions import db
 from monitoris.notifications import digest, dispatch, reminders, webhooks
 
@@ -109,6 +110,7 @@ def run_job(app, name, function):
     """One job run: one application context, one transaction, never an exception into APScheduler."""
     with app.app_context():
         try:
+            begin_writing(db.session())
             result = function()
             db.session.commit()
             if result:

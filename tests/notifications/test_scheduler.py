@@ -1,9 +1,11 @@
 """The scheduler process: one leader at a time, jobs that survive their own failures, shared dispatch."""
 
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
+from flask_migrate import upgrade
 
 from monitoris import create_app
 from monitoris.extensions import db
@@ -34,6 +36,41 @@ def test_a_failing_job_is_logged_and_rolled_back(app, caplog):
     assert run_job(app, "broken job", broken) is None
     assert "broken job failed" in caplog.text
     assert db.session.scalar(sa.select(Organization).where(Organization.short_name == "HALF")) is None
+
+
+def test_on_sqlite_a_job_that_reads_then_writes_survives_another_process_writing_meanwhile(tmp_path, caplog):
+    """WAL: a transaction that has read cannot write after another connection committed ("database is
+    locked" at once, whatever the busy timeout).  This failed the demo's first deadline scan when the
+    dispatcher, started beside it, committed first.  A job now takes the write lock as it begins."""
+    other = create_app({"ENV_NAME": "testing", "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path),
+                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'jobs.db'}"})
+    with other.app_context():
+        upgrade(revision="heads")
+    job_has_read = threading.Event()
+
+    def another_process():
+        job_has_read.wait(5)
+        with other.app_context():
+            db.session.add(Organization(name="Written meanwhile", short_name="MEAN", kind="other", path="/m/"))
+            db.session.commit()
+
+    def job():
+        seen = db.session.scalar(sa.select(sa.func.count(Organization.id)))
+        job_has_read.set()
+        time.sleep(0.3)  # the other writer commits now, or waits for this job
+        db.session.add(Organization(name="Written by the job", short_name="JOB", kind="other", path="/j/"))
+        db.session.flush()
+        return f"saw {seen}"
+
+    writer = threading.Thread(target=another_process)
+    writer.start()
+    result = run_job(other, "read then write", job)
+    writer.join()
+    assert result == "saw 0", caplog.text
+    with other.app_context():
+        names = set(db.session.scalars(sa.select(Organization.short_name)))
+        db.engine.dispose()
+    assert names == {"MEAN", "JOB"}
 
 
 def test_the_jobs_and_their_settings(app):
