@@ -63,6 +63,10 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(UTC)
 
 
+# The execution option that marks a transaction that will write (begin_writing).
+WRITES = "monitoris_writes"
+
+
 def configure_sqlite(engine):
     """Make SQLite behave: real transactions and savepoints, foreign keys, and patience with a busy writer.
 
@@ -87,10 +91,6 @@ def configure_sqlite(engine):
     def _begin(connection):
         writes = connection.get_execution_options().get(WRITES)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
-
-
-# The execution option that marks a transaction that will write (begin_writing).
-WRITES = "monitoris_writes"
 
 
 def begin_writing(session):
