@@ -327,12 +327,17 @@ def security_event_filter(event_cls):
 
 
 def can_view_event(user, event):
+    """An executive body sees the events of its own bodies' work, once the act is out of draft (as the work)."""
     if is_security_action(event.action) and not can_administer(user):
         return False
     if reads_everything(user):
         return True
     if event.organization_id is None or user is None or not user.is_authenticated:
         return False
+    if event.act_id is not None:
+        act = (object_session(event) or db.session).get(Act, event.act_id)
+        if act is not None and act.state == "draft":
+            return False
     return event.organization_id in own_organization_id_list(user)
 
 
@@ -344,7 +349,15 @@ def scope_events(user, stmt):
         return stmt
     if user is None or not user.is_authenticated:
         return stmt.where(sa.false())
-    return stmt.where(Event.organization_id.in_(own_organization_id_list(user)))
+    return stmt.where(events_of_bodies(own_organization_id_list(user)))
+
+
+def events_of_bodies(organization_ids):
+    """The events an executive body sees (its people, its webhooks): of its bodies' work (``organization_ids``,
+    a list or a subquery), except while that work's act is a draft."""
+    drafts = sa.select(Act.id).where(Act.state == "draft")
+    return sa.and_(Event.organization_id.in_(organization_ids),
+                   sa.or_(Event.act_id.is_(None), Event.act_id.not_in(drafts)))
 
 
 def can_end_login_session(user, login_session):

@@ -1,5 +1,8 @@
 """The schema the migrations build is the schema the models describe."""
 
+from datetime import date
+
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -7,6 +10,10 @@ from flask_migrate import downgrade, upgrade
 
 from monitoris import create_app
 from monitoris.extensions import db
+from monitoris.models import Event
+from monitoris.services import assignments, audit, documents, extensions, instructions, reports
+from tests.conftest import TEST_DB
+from tests.factories import make_act, make_document, make_task, make_world
 
 
 def test_models_and_migrations_agree():
@@ -48,3 +55,50 @@ def test_a_database_with_work_migrates_to_the_acts_index_and_back_on_sqlite(tmp_
         assert db.session.execute(sa.text("SELECT count(*) FROM assignments WHERE act_id = 7")).scalar() == 2
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def fresh_app(request, tmp_path):
+    """An app on an empty database of its own, outside the per-test transaction: migrations run on it."""
+    if TEST_DB == "postgresql":
+        app, _admin, _name = request.getfixturevalue("own_postgresql_app")
+        app.config["UPLOAD_FOLDER"] = str(tmp_path / "documents")
+        yield app
+        return
+    app = create_app({"ENV_NAME": "testing", "SECRET_KEY": "migrations", "INSTANCE_PATH": str(tmp_path),
+                      "UPLOAD_FOLDER": str(tmp_path / "documents"),
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'events.db'}"})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_events_written_before_0010_get_the_act_of_their_work(fresh_app):
+    """0010 names the act of every event about a body's work, also a removed document's, from the event's own
+    objects, and no hashed content changes."""
+    with fresh_app.app_context():
+        upgrade()
+        w = make_world()
+        work = assignments.assign(w.controller, make_task(w.act), w.sa, due_on=date(2026, 9, 1))
+        assignments.transition(w.exec_sa, work, "start")
+        report = reports.create(w.exec_sa, work, text="Done", progress=100)
+        make_document(report, w.exec_sa)
+        documents.remove(w.exec_sa, make_document(report, w.exec_sa, filename="wrong.pdf"))
+        instruction = instructions.issue(w.controller, work, kind="request", text="Say more")
+        make_document(instruction, w.controller, filename="form.pdf")
+        extensions.request(w.exec_sa, work, proposed_due_on=date(2026, 10, 1), reason="Procurement")
+        other = make_act()
+        assignments.assign(w.controller, make_task(other), w.mt, due_on=date(2026, 9, 1))
+        audit.record(w.controller, "act.updated", "act", other.id)  # about an act, not a body's work: none
+        db.session.commit()
+        act_ids = {None, w.act.id, other.id}
+        written = dict(db.session.execute(sa.select(Event.id, Event.act_id)).all())
+        db.session.remove()
+        downgrade(revision="0009")
+        upgrade()
+        assert dict(db.session.execute(sa.select(Event.id, Event.act_id)).all()) == written
+        assert set(written.values()) == act_ids
+        kinds = db.session.execute(sa.select(Event.object_type).where(Event.act_id.in_(act_ids - {None})).distinct())
+        assert set(kinds.scalars()) == {"assignment", "report", "document", "instruction", "extension_request"}
+        assert audit.verify_chain().ok
+        db.session.remove()

@@ -9,7 +9,7 @@ from flask_login import AnonymousUserMixin
 from monitoris import permissions, queries
 from monitoris.extensions import db
 from monitoris.models import Act, Assignment, Event
-from monitoris.services import assignments, audit
+from monitoris.services import acts, assignments, audit, instructions
 from tests.factories import make_act, make_assignment, make_task, make_world
 
 ROLES = ("admin", "controller", "observer", "head_sa", "exec_sa", "exec_sa1", "head_mt", "exec_mt")
@@ -202,6 +202,26 @@ def test_executive_bodies_see_nothing_of_a_draft_act(w):
         assert not permissions.can_view_assignment(user, a)
         assert db.session.scalars(permissions.scope_assignments(user, sa.select(Assignment.id))).all() == []
         assert db.session.scalars(queries.assignments(user, today=date(2026, 6, 15))).all() == []
+
+
+def test_executive_bodies_see_no_event_of_a_draft_acts_work_until_it_is_out_of_draft(w):
+    draft = make_act(state="draft")
+    work = assignments.assign(w.controller, make_task(draft), w.sa, due_on=date(2026, 7, 1), note="not for SA yet")
+    instructions.issue(w.controller, work, kind="request", text="Draft instruction")
+    events = db.session.scalars(sa.select(Event).where(Event.act_id == draft.id)).all()
+    assert {e.action for e in events} == {"assignment.created", "instruction.issued"}
+    assert {e.organization_id for e in events} == {w.sa.id}
+
+    def seen(user):
+        scoped = set(db.session.scalars(permissions.scope_events(user, sa.select(Event.id))))
+        assert {e.id for e in events if permissions.can_view_event(user, e)} == scoped & {e.id for e in events}
+        return scoped & {e.id for e in events}
+
+    assert seen(w.controller) == seen(w.observer) == {e.id for e in events}
+    assert seen(w.exec_sa) == seen(w.head_sa) == set()
+    acts.update_act(w.controller, draft, state="active")
+    assert seen(w.exec_sa) == seen(w.head_sa) == {e.id for e in events}
+    assert seen(w.exec_mt) == set()
 
 
 def test_anonymous_lists_are_empty(w, spread):

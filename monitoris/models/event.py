@@ -55,6 +55,9 @@ class Event(db.Model):
     object_id: Mapped[int | None]
     # The executive body the event concerns; it decides who may see the event in feeds.
     organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    # The act whose work the event is about: an executive body sees nothing of a draft act's work.  Outside the
+    # hash, as it repeats what the event's object says (migration 0010 filled it for the events before it).
+    act_id: Mapped[int | None]
     before: Mapped[dict | None] = mapped_column(JSONType)
     after: Mapped[dict | None] = mapped_column(JSONType)
     ip: Mapped[str | None] = mapped_column(sa.String(45))

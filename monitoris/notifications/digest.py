@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from monitoris import clock
 from monitoris.extensions import db
-from monitoris.models import OPEN_STATES, Assignment, Task, User, UserRole
+from monitoris.models import OPEN_STATES, Act, Assignment, Task, User, UserRole
 from monitoris.notifications import outbox
 
 
@@ -14,7 +14,9 @@ def send_digest(today=None):
     """Queue today's digests (idempotent per person and day).  Returns the number of new outbox rows."""
     today = today or clock.today()
     soon = today + timedelta(days=7)
-    open_ = Assignment.state.in_(OPEN_STATES)
+    # Open work of acts in force: a body hears nothing of a draft act's work (nor of a closed act's).
+    open_ = sa.and_(Assignment.state.in_(OPEN_STATES),
+                    Assignment.act_id.in_(sa.select(Act.id).where(Act.state == "active")))
     rows = []
     heads = db.session.execute(
         sa.select(User, sa.func.count().filter(Assignment.due_on < today),

@@ -1,15 +1,47 @@
-"""Messages that follow a change at once, queued in the change's own transaction."""
+"""Messages that follow a change at once, queued in the change's own transaction.
+
+A body hears nothing of a draft act's work, as it sees nothing of it: what it was given meanwhile it hears of
+when the act comes out of draft (``act_published``)."""
+
+import sqlalchemy as sa
 
 from monitoris.extensions import db
-from monitoris.models import User
+from monitoris.models import Assignment, Instruction, User
 from monitoris.notifications import outbox
 from monitoris.notifications.reminders import payload_for
 
 
+def _draft(assignment):
+    return assignment.task.act.state == "draft"
+
+
 def assignment_created(assignment, event):
     """A new task for a body: its responsible person, else its heads, hear of it."""
+    if _draft(assignment):
+        return
     outbox.queue(outbox.people_responsible(assignment), kind="assignment", template="assignment_new",
                  key=f"assignment:{assignment.id}:event:{event.id}", payload=payload_for(assignment))
+
+
+def act_published(act, event):
+    """The act is out of draft: each body hears of the work it was given meanwhile, and of the instructions on
+    that work still waiting for it."""
+    given = db.session.scalars(sa.select(Assignment).where(Assignment.act_id == act.id,
+                                                           Assignment.parent_id.is_(None),
+                                                           Assignment.state != "cancelled")
+                               .order_by(Assignment.id)).all()
+    if not given:
+        return
+    for assignment in given:
+        assignment_created(assignment, event)
+    by_body = {(a.task_id, a.organization_id): a for a in given}
+    waiting = db.session.scalars(sa.select(Instruction).where(
+        Instruction.task_id.in_(sorted({a.task_id for a in given})), Instruction.state == "issued")
+        .order_by(Instruction.id)).all()
+    for instruction in waiting:
+        assignment = by_body.get((instruction.task_id, instruction.organization_id))
+        if assignment is not None:
+            instruction_issued(instruction, assignment, event)
 
 
 def assignment_transitioned(assignment, action, event, comment=None):
@@ -30,6 +62,8 @@ def assignment_transitioned(assignment, action, event, comment=None):
 
 def instruction_issued(instruction, assignment, event):
     """The body's responsible person (else its heads) hears of a new instruction."""
+    if _draft(assignment):
+        return
     payload = payload_for(assignment) | {"instruction_id": instruction.id, "kind": instruction.kind,
                                          "text": instruction.text, "link": f"/instructions/{instruction.id}",
                                          "response_due_on": instruction.response_due_on.isoformat()

@@ -16,7 +16,7 @@ import urllib.request
 
 import sqlalchemy as sa
 
-from monitoris import clock
+from monitoris import clock, permissions
 from monitoris.extensions import db
 from monitoris.models import Event, Organization
 from monitoris.models.notification import Webhook
@@ -48,11 +48,12 @@ def event_payload(event):
 
 
 def _visible_events(webhook):
-    """The events the webhook's organization may see: everything for the control body, else its own."""
+    """The events the webhook's organization may see: everything for the control body, else its own bodies' work
+    (not a draft act's: those it does not receive, then or later)."""
     stmt = sa.select(Event).where(Event.id > webhook.last_event_id)
     if webhook.organization.kind != "control":
         own = sa.select(Organization.id).where(Organization.path.startswith(webhook.organization.path))
-        stmt = stmt.where(Event.organization_id.in_(own))
+        stmt = stmt.where(permissions.events_of_bodies(own))
     return stmt.order_by(Event.id).limit(BATCH)
 
 

@@ -6,6 +6,7 @@ from monitoris import clock, permissions
 from monitoris.errors import Forbidden, ValidationError
 from monitoris.extensions import db
 from monitoris.models import ACT_KINDS, ACT_STATES, Act
+from monitoris.notifications import messages
 from monitoris.services import audit
 
 FIELDS = ("kind", "number", "signed_on", "title", "issuer", "summary", "state")
@@ -55,5 +56,7 @@ def update_act(actor, act, **fields):
     db.session.flush()
     old, new = audit.diff(before, audit.snapshot(act, FIELDS))
     if new:
-        audit.record(actor, "act.updated", "act", act.id, before=old, after=new)
+        event = audit.record(actor, "act.updated", "act", act.id, before=old, after=new)
+        if old.get("state") == "draft" and act.state == "active":
+            messages.act_published(act, event)
     return act

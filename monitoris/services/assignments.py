@@ -76,7 +76,7 @@ def _comment_required(action):
 
 def _record(actor, action, assignment, before=None, after=None):
     return audit.record(actor, action, "assignment", assignment.id, organization_id=assignment.organization_id,
-                        before=before, after=after)
+                        act_id=assignment.act_id, before=before, after=after)
 
 
 def _check_responsible(responsible, organization, errors):
@@ -191,7 +191,7 @@ def update(actor, assignment, **fields):
     if errors:
         raise ValidationError(_("The assignment could not be saved."), errors=errors)
     new = audit.apply_changes(actor, assignment, fields, EDIT_FIELDS, "assignment.updated", "assignment",
-                              organization_id=assignment.organization_id)
+                              organization_id=assignment.organization_id, act_id=assignment.act_id)
     if "progress" in new and assignment.parent is not None:
         _roll_up(actor, assignment.parent)
     return assignment

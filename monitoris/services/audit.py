@@ -48,7 +48,7 @@ def chain_head():
     return session.scalar(sa.select(Event.hash).order_by(Event.id.desc()).limit(1)) or GENESIS_HASH
 
 
-def apply_changes(actor, obj, changes, fields, action, object_type, *, organization_id=None):
+def apply_changes(actor, obj, changes, fields, action, object_type, *, organization_id=None, act_id=None):
     """Set ``changes`` on ``obj``, flush, and record only what really changed; returns the new values."""
     before = snapshot(obj, fields)
     for key, value in changes.items():
@@ -56,12 +56,16 @@ def apply_changes(actor, obj, changes, fields, action, object_type, *, organizat
     db.session.flush()
     old, new = diff(before, snapshot(obj, fields))
     if new:
-        record(actor, action, object_type, obj.id, organization_id=organization_id, before=old, after=new)
+        record(actor, action, object_type, obj.id, organization_id=organization_id, act_id=act_id, before=old,
+               after=new)
     return new
 
 
-def record(actor, action, object_type, object_id, *, organization_id=None, before=None, after=None):
-    """Append one event to the chain, in the caller's transaction."""
+def record(actor, action, object_type, object_id, *, organization_id=None, act_id=None, before=None, after=None):
+    """Append one event to the chain, in the caller's transaction.
+
+    An event about a body's work names the body (``organization_id``: its people may see the event) and the act
+    the work belongs to (``act_id``: not while the act is a draft)."""
     session = db.session
     prev = chain_head()
     event = Event(
@@ -72,6 +76,7 @@ def record(actor, action, object_type, object_id, *, organization_id=None, befor
         object_type=object_type,
         object_id=object_id,
         organization_id=organization_id,
+        act_id=act_id,
         before=before,
         after=after,
         ip=getattr(actor, "ip", None),

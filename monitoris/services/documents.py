@@ -49,10 +49,14 @@ def clean_filename(name):
 
 
 def _owner_fields(owner, purpose):
+    """The document's columns naming its owner, and where its events are filed (the body, the act)."""
     if isinstance(owner, Report):
-        return {"report_id": owner.id, "purpose": "evidence"}, owner.assignment.organization_id
+        assignment = owner.assignment
+        return ({"report_id": owner.id, "purpose": "evidence"},
+                {"organization_id": assignment.organization_id, "act_id": assignment.act_id})
     if isinstance(owner, Instruction):
-        return {"instruction_id": owner.id, "purpose": purpose}, owner.organization_id
+        return ({"instruction_id": owner.id, "purpose": purpose},
+                {"organization_id": owner.organization_id, "act_id": owner.task.act_id})
     raise TypeError(f"documents are not attached to {owner!r}")
 
 
@@ -70,7 +74,7 @@ def attach(actor, owner, stream, filename):
     if not can_attach(actor, owner):
         raise Forbidden(_("You may not attach documents here."))
     purpose = "instruction" if permissions.can_review(actor) else "response"
-    values, organization_id = _owner_fields(owner, purpose)
+    values, filed = _owner_fields(owner, purpose)
     name = clean_filename(filename)
     try:
         staged = storage().stage(stream, max_bytes())
@@ -95,7 +99,7 @@ def attach(actor, owner, stream, filename):
                         uploaded_by_id=actor.id, uploaded_at=clock.now(), **values)
     db.session.add(document)
     db.session.flush()
-    audit.record(actor, "document.uploaded", "document", document.id, organization_id=organization_id, after={
+    audit.record(actor, "document.uploaded", "document", document.id, **filed, after={
         "filename": name, "media_type": media_type, "size": staged.size, "sha256": staged.sha256, **values})
     return document
 
@@ -107,8 +111,8 @@ def remove(actor, document):
     if not permissions.can_remove_document(actor, document):
         raise Forbidden(_("This document can no longer be removed."))
     owner = document.report or document.instruction
-    _values, organization_id = _owner_fields(owner, document.purpose)
-    audit.record(actor, "document.removed", "document", document.id, organization_id=organization_id, before={
+    _values, filed = _owner_fields(owner, document.purpose)
+    audit.record(actor, "document.removed", "document", document.id, **filed, before={
         "filename": document.filename, "sha256": document.sha256, "report_id": document.report_id,
         "instruction_id": document.instruction_id})
     db.session.delete(document)

@@ -18,7 +18,8 @@ from monitoris.services.wording import EXTENSION_DECISIONS, word
 
 def _record(actor, action, extension_request, before=None, after=None):
     return audit.record(actor, action, "extension_request", extension_request.id,
-                        organization_id=extension_request.assignment.organization_id, before=before, after=after)
+                        organization_id=extension_request.assignment.organization_id,
+                        act_id=extension_request.assignment.act_id, before=before, after=after)
 
 
 def pending_for(assignment):
@@ -85,7 +86,8 @@ def decide(actor, extension_request, decision, comment=None):
         reports.move_final_due_date(assignment)
         db.session.flush()
         audit.record(actor, "assignment.due_extended", "assignment", assignment.id,
-                     organization_id=assignment.organization_id, before={"due_on": before.isoformat()},
+                     organization_id=assignment.organization_id, act_id=assignment.act_id,
+                     before={"due_on": before.isoformat()},
                      after={"due_on": assignment.due_on.isoformat(), "extension_request_id": extension_request.id})
     messages.extension_decided(extension_request, event)
     return extension_request

@@ -18,7 +18,7 @@ KIND_NAMES = {"instruction": _l("instruction"), "recommendation": _l("recommenda
 
 def _record(actor, action, instruction, before=None, after=None):
     return audit.record(actor, action, "instruction", instruction.id, organization_id=instruction.organization_id,
-                        before=before, after=after)
+                        act_id=instruction.task.act_id, before=before, after=after)
 
 
 def issue(actor, assignment, *, kind, text, response_due_on=None, whole_organization=False):

@@ -31,7 +31,7 @@ class Period:
 
 def _record(actor, action, report, before=None, after=None):
     return audit.record(actor, action, "report", report.id, organization_id=report.assignment.organization_id,
-                        before=before, after=after)
+                        act_id=report.assignment.act_id, before=before, after=after)
 
 
 def _month_end(year, month):
@@ -173,7 +173,7 @@ def update(actor, report, **fields):
     if errors:
         raise ValidationError(_("The report could not be saved."), errors=errors)
     audit.apply_changes(actor, report, fields, EDIT_FIELDS, "report.updated", "report",
-                        organization_id=report.assignment.organization_id)
+                        organization_id=report.assignment.organization_id, act_id=report.assignment.act_id)
     return report
 
 
