@@ -98,7 +98,7 @@ def extension_decided(extension_request, event):
     assignment = extension_request.assignment
     people = outbox.people_responsible(assignment)
     requester = db.session.get(User, extension_request.requested_by_id) if extension_request.requested_by_id else None
-    if requester is not None and requester.active:
+    if outbox.works_in(requester, assignment.organization.path):
         people = [requester, *people]
     payload = payload_for(assignment) | {"decision": extension_request.decision,
                                          "proposed_due_on": extension_request.proposed_due_on.isoformat(),

@@ -122,9 +122,15 @@ def heads_of(organization_id):
         .order_by(User.id)).unique().all()
 
 
+def works_in(person, organization_path):
+    """Is ``person`` active and one of the people of the body at ``organization_path`` (or of its sub-units)?
+    Only they hear of the body's work: someone moved to another body since no longer sees it."""
+    return person is not None and person.active and person.organization.path.startswith(organization_path)
+
+
 def people_responsible(assignment):
     """Who hears about an assignment: its responsible person, else the body's heads."""
-    if assignment.responsible is not None and assignment.responsible.active:
+    if works_in(assignment.responsible, assignment.organization.path):
         return [assignment.responsible]
     return heads_of(assignment.organization_id)
 

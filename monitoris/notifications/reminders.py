@@ -139,7 +139,7 @@ def scan(today=None):
     rows = db.session.execute(
         sa.select(Assignment.id, Assignment.due_on, Assignment.organization_id, Assignment.responsible_id,
                   parent.organization_id.label("parent_organization_id"), Task.number, Task.title,
-                  Task.controller_id, Organization.short_name, Act.reminder_policy)
+                  Task.controller_id, Organization.short_name, Organization.path, Act.reminder_policy)
         .join(Task, Assignment.task_id == Task.id)
         .join(Act, Task.act_id == Act.id)
         .join(Organization, Assignment.organization_id == Organization.id)
@@ -174,7 +174,7 @@ def _queue(due):
     plans = []
     for row, name, overdue in due:
         responsible = users.get(row.responsible_id)
-        to = [responsible] if responsible is not None and responsible.active else heads.get(row.organization_id, [])
+        to = [responsible] if outbox.works_in(responsible, row.path) else heads.get(row.organization_id, [])
         escalate = []
         if overdue:
             escalate = heads.get(row.organization_id, []) + heads.get(row.parent_organization_id, [])

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from monitoris.extensions import db
 from monitoris.models import Notification
-from monitoris.notifications import digest
-from monitoris.services import acts, assignments, instructions
+from monitoris.notifications import digest, reminders
+from monitoris.services import acts, assignments, extensions, instructions
 from tests.factories import make_act, make_task, make_world
 
 
@@ -38,3 +38,20 @@ def test_a_draft_acts_work_is_heard_of_when_the_act_comes_into_force(w):
     assert {p.get("text") for p in payloads} == {None, "Draft instruction"}
     digest.send_digest(date(2026, 6, 15))
     assert (w.head_sa.id, "digest_head") in heard()
+
+
+def test_a_person_moved_to_another_body_no_longer_hears_of_the_old_bodys_work(w, clock):
+    work = assignments.assign(w.controller, make_task(w.act, "2.1", controller=w.controller), w.sa,
+                              due_on=date(2026, 6, 22), responsible=w.exec_sa)
+    extension = extensions.request(w.exec_sa, work, proposed_due_on=date(2026, 7, 1), reason="Procurement")
+    db.session.execute(sa.delete(Notification))
+    w.exec_sa.organization = w.mt  # moved by an admin; still named on SA's assignment
+    db.session.flush()
+    instructions.issue(w.controller, work, kind="request", text="Say more")
+    extensions.decide(w.controller, extension, "approved")
+    assert heard() == {(w.head_sa.id, "instruction_issued"), (w.head_sa.id, "extension_decided")}
+    db.session.execute(sa.delete(Notification))
+    reminders.scan()  # 2026-07-01 is far; the first reminder is a week before: move the clock there
+    clock.advance(days=9)
+    reminders.scan()
+    assert {person for person, _ in heard()} == {w.head_sa.id}
