@@ -14,6 +14,10 @@ import sqlalchemy as sa
 # no JIT compilation, which costs more (50-80 ms) than it saves on a query of a few hundred ms.
 POSTGRESQL_SETTINGS = {"work_mem": "64MB", "jit": "off"}
 
+# The days a range of the analysis may reach (the filters refuse others): the years of the holiday calendar
+# (web/admin_notifications), far beyond any act's, and away from the ends of the calendar.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
 
 def prepare(session):
     """Apply POSTGRESQL_SETTINGS to the current transaction of ``session`` (nothing elsewhere)."""
@@ -77,8 +81,13 @@ def median(histogram, key, value, count):
 
 
 def utc_bounds(date_from, date_to, timezone):
-    """[start, end) in UTC of the local days date_from … date_to, for filtering timestamps by date."""
+    """[start, end) in UTC of the local days date_from … date_to, for filtering timestamps by date.
+
+    The days are first brought within FIRST_DAY … LAST_DAY (the filters take no others): at the ends of the
+    calendar the day after 31 December 9999, or the UTC time of a zone's midnight on 1 January of year 1,
+    does not exist."""
     zone = ZoneInfo(timezone)
+    date_from, date_to = (min(max(day, FIRST_DAY), LAST_DAY) for day in (date_from, date_to))
     start = datetime.combine(date_from, time(), tzinfo=zone).astimezone(UTC)
     end = datetime.combine(date_to + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
     return start, end

@@ -3,6 +3,7 @@
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from monitoris.analysis.sql import FIRST_DAY, LAST_DAY
 from monitoris.models import ORGANIZATION_KINDS
 from monitoris.schemas.common import MAX_ID, OneOf, QueryArgs, QueryId
 
@@ -10,11 +11,17 @@ FORMATS = ("json", "csv", "xlsx")
 EXECUTIVE_KINDS = tuple(k for k in ORGANIZATION_KINDS if k != "control")
 
 
+def _within_the_calendar(day):
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(_("Give a date from %(first)s to %(last)s.", first=FIRST_DAY.isoformat(),
+                                last=LAST_DAY.isoformat()))
+
+
 class AnalysisArgs(QueryArgs):
-    date_from = fields.Date(metadata={"description": "Items due on or after this date; 1 January of this year "
-                                                     "when not given"})
-    date_to = fields.Date(metadata={"description": "Items due on or before this date; 31 December of this year "
-                                                   "when not given"})
+    date_from = fields.Date(validate=_within_the_calendar, metadata={
+        "description": "Items due on or after this date; 1 January of this year when not given"})
+    date_to = fields.Date(validate=_within_the_calendar, metadata={
+        "description": "Items due on or before this date; 31 December of this year when not given"})
     act_id = QueryId(metadata={"description": "Only the tasks of this act"})
     controller_id = fields.Integer(validate=validate.Range(min=0, max=MAX_ID), metadata={
         "description": "Only the tasks this controller controls (0: the tasks nobody controls)"})

@@ -13,19 +13,19 @@ from monitoris.errors import ValidationError
 from monitoris.extensions import db
 from monitoris.models import ACT_KINDS, ACT_STATES, Act
 from monitoris.services import acts as acts_service
-from monitoris.web.helpers import attach_errors, get_visible, label
+from monitoris.web.helpers import attach_errors, get_visible, label_choices
 
 bp = Blueprint("acts", __name__, url_prefix="/acts")
 
 
 class ActForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, label(k, "kind")) for k in ACT_KINDS])
+    kind = SelectField(_l("Kind"), choices=label_choices(ACT_KINDS, "kind"))
     number = StringField(_l("Number"), validators=[Optional(), Length(max=60)])
     signed_on = DateField(_l("Signed on"), validators=[Optional()])
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("A title is required.")), Length(max=500)])
     issuer = StringField(_l("Issuer"), validators=[Optional(), Length(max=300)])
     summary = TextAreaField(_l("Summary"), validators=[Optional()])
-    state = SelectField(_l("State"), choices=[SelectChoice(s, label(s, "state")) for s in ACT_STATES])
+    state = SelectField(_l("State"), choices=label_choices(ACT_STATES, "state"))
 
     def fields_for_service(self):
         return {name: getattr(self, name).data for name in
@@ -37,8 +37,7 @@ class ActFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search"))
-    state = SelectField(_l("State"), choices=[SelectChoice("", _l("Any state"))] + [
-        SelectChoice(s, label(s, "state")) for s in ACT_STATES],
+    state = SelectField(_l("State"), choices=[SelectChoice("", _l("Any state")), *label_choices(ACT_STATES, "state")],
                         validate_choice=False)
 
 

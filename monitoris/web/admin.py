@@ -19,7 +19,7 @@ from monitoris.services import auth
 from monitoris.services import organizations as organizations_service
 from monitoris.services import users as users_service
 from monitoris.services.passwords import MIN_LENGTH
-from monitoris.web.helpers import OptionalSelectField, attach_errors, label
+from monitoris.web.helpers import OptionalSelectField, attach_errors, label_choices
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -53,7 +53,7 @@ class OrganizationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("A name is required.")), Length(max=300)])
     short_name = StringField(_l("Short name"),
                              validators=[DataRequired(_l("A short name is required.")), Length(max=40)])
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, label(k, "kind")) for k in ORGANIZATION_KINDS])
+    kind = SelectField(_l("Kind"), choices=label_choices(ORGANIZATION_KINDS, "kind"))
     parent_id = OptionalSelectField(_l("Part of"))
     email = EmailField(_l("Email"), validators=[Optional(), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
@@ -122,7 +122,7 @@ class UserForm(FlaskForm):
     phone = StringField(_l("Phone (for SMS reminders)"), validators=[Optional(), Length(max=40)])
     organization_id = OptionalSelectField(_l("Organization"),
                                           validators=[DataRequired(_l("Choose an organization."))])
-    roles = CheckboxesField(_l("Roles"), choices=[SelectChoice(r, label(r, "role")) for r in ROLES])
+    roles = CheckboxesField(_l("Roles"), choices=label_choices(ROLES, "role"))
     locale = SelectField(_l("Language"), choices=[SelectChoice(lo, LOCALE_LABELS.get(lo, lo)) for lo in LOCALES])
     active = BooleanField(_l("Active (may log in)"), default=True)
 

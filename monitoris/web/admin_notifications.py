@@ -23,6 +23,9 @@ from monitoris.web.helpers import EVENT_LABELS, OptionalSelectField, attach_erro
 
 bp = Blueprint("admin_notifications", __name__, url_prefix="/admin")
 
+# The years the holiday calendar shows (and so links to).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
 # What an integration can subscribe to; a prefix ending in "." takes every action under it.
 EVENT_KIND_CHOICES = [
     SelectChoice("*", _l("Every event it may see")),
@@ -76,12 +79,13 @@ def _holidays_page(year, form, status=200):
     days = get_day_names("wide", locale=get_locale())  # Monday is 0, as in WEEKEND_DAYS and date.weekday()
     weekend = [days[d] for d in current_app.config["WEEKEND_DAYS"]]
     return render_template("admin/holidays.html", year=year, holidays=settings.holidays_in(year), form=form,
+                           first_year=FIRST_YEAR, last_year=LAST_YEAR,
                            weekend=weekend, day_names=days), status
 
 
 def _year():
     year = request.args.get("year", type=int) or clock.today().year
-    return year if 1900 <= year <= 2999 else abort(404)
+    return year if FIRST_YEAR <= year <= LAST_YEAR else abort(404)
 
 
 @bp.get("/holidays")

@@ -10,13 +10,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField
-from wtforms.validators import Optional
+from wtforms.validators import Optional, ValidationError
 
 from monitoris import clock, permissions, queries
-from monitoris.analysis import charts, drilldown, export, figures, index, tables, trend
+from monitoris.analysis import charts, drilldown, export, figures, index, sql, tables, trend
 from monitoris.extensions import db
 from monitoris.models import ORGANIZATION_KINDS, Organization
-from monitoris.web.helpers import OptionalSelectField, label
+from monitoris.web.helpers import OptionalSelectField, format_date, label_choices
 
 bp = Blueprint("analysis", __name__, url_prefix="/analysis")
 
@@ -25,16 +25,22 @@ GROUP_OF = {"organizations": "organization", "acts": "act", "controllers": "cont
 FILTER_NAMES = ("date_from", "date_to", "act_id", "controller_id", "kind")
 
 
+def _within_the_calendar(form, field):
+    if field.data is not None and not sql.FIRST_DAY <= field.data <= sql.LAST_DAY:
+        raise ValidationError(_("Give a date from %(first)s to %(last)s.", first=format_date(sql.FIRST_DAY),
+                                last=format_date(sql.LAST_DAY)))
+
+
 class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), _within_the_calendar])
+    date_to = DateField(_l("To"), validators=[Optional(), _within_the_calendar])
     act_id = OptionalSelectField(_l("Act"), validate_choice=False)
     controller_id = OptionalSelectField(_l("Controller"), validate_choice=False)
-    kind = SelectField(_l("Kind of body"), validate_choice=False, choices=[SelectChoice("", _l("All kinds"))] + [
-        SelectChoice(k, label(k, "kind")) for k in ORGANIZATION_KINDS if k != "control"])
+    kind = SelectField(_l("Kind of body"), validate_choice=False, choices=[
+        SelectChoice("", _l("All kinds")), *label_choices([k for k in ORGANIZATION_KINDS if k != "control"], "kind")])
 
     def fill_choices(self, user):
         self.act_id.choices = [SelectChoice("", _l("All acts"))] + [

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from monitoris import clock, permissions, queries, work
@@ -18,11 +18,20 @@ from monitoris.extensions import db
 from monitoris.models import ASSIGNMENT_ROLES, STATES, TRANSITIONS, Assignment, Organization, Task, User
 from monitoris.models.assignment import REPORT_ACTIONS
 from monitoris.services import assignments as assignments_service
-from monitoris.web.helpers import EVENT_LABELS, OptionalSelectField, attach_errors, describe_changes, get_visible, label
+from monitoris.web.helpers import (
+    EVENT_LABELS,
+    OptionalSelectField,
+    WholeNumberField,
+    attach_errors,
+    describe_changes,
+    get_visible,
+    label,
+    label_choices,
+)
 
 bp = Blueprint("assignments", __name__)
 
-ROLE_CHOICES = [SelectChoice(r, label(r, "role")) for r in ASSIGNMENT_ROLES]
+ROLE_CHOICES = label_choices(ASSIGNMENT_ROLES, "role")
 
 
 # -- forms ------------------------------------------------------------------------------------
@@ -34,8 +43,7 @@ class FilterForm(FlaskForm):
     q = StringField(_l("Search"))
     organization_id = OptionalSelectField(_l("Organization"), validate_choice=False)
     act_id = OptionalSelectField(_l("Act"), validate_choice=False)
-    state = SelectField(_l("State"), choices=[SelectChoice("", _l("Any state"))] + [
-        SelectChoice(s, label(s, "state")) for s in STATES],
+    state = SelectField(_l("State"), choices=[SelectChoice("", _l("Any state")), *label_choices(STATES, "state")],
                         validate_choice=False)
     overdue = SelectField(_l("Overdue"), choices=[SelectChoice("", _l("Overdue or not")),
                                               SelectChoice("yes", _l("Overdue only")),
@@ -84,8 +92,8 @@ class EditForm(FlaskForm):
     due_on = DateField(_l("Due date"), validators=[InputRequired(_l("A due date is required."))])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     responsible_id = OptionalSelectField(_l("Responsible person"))
-    progress = IntegerField(_l("Progress (%)"), validators=[InputRequired(_l("Give the progress as a number.")),
-                                                        NumberRange(0, 100, _l("A whole number from 0 to 100."))])
+    progress = WholeNumberField(_l("Progress (%)"), validators=[
+        InputRequired(_l("Give the progress as a number.")), NumberRange(0, 100, _l("A whole number from 0 to 100."))])
     note = TextAreaField(_l("Note"), validators=[Optional()])
 
     def keep_only(self, allowed, assignment):
@@ -135,7 +143,7 @@ def editable_fields(user, assignment):
 def _timeline(assignment):
     # The assignment's own events and those of its reports, documents, instructions and extension requests.
     events = work.timeline(current_user, assignment)
-    # Names for the ids the events mention, fetched in two queries rather than one per event.
+    # Names for the ids the events mention, fetched in a query each rather than one per event.
     user_ids, org_ids = set(), set()
     for e in events:
         for values in (e.before or {}, e.after or {}):
@@ -148,6 +156,8 @@ def _timeline(assignment):
     if org_ids:
         names |= {("organization_id", o.id): o.short_name for o in
                   db.session.scalars(sa.select(Organization).where(Organization.id.in_(org_ids)))}
+    # The evidence requirements a review ticked are those of this task.
+    names |= {("checked", r.id): r.text for r in assignment.task.evidence_requirements}
     subs = {s.id: s for s in assignment.sub_assignments}
     return [{"event": e, "label": EVENT_LABELS.get(e.action, e.action), "changes": describe_changes(e, names),
              "comment": (e.after or {}).get("comment"),

@@ -13,7 +13,7 @@ from monitoris.errors import Conflict, IllegalTransition, ValidationError
 from monitoris.extensions import db
 from monitoris.models import Assignment, ExtensionRequest
 from monitoris.services import extensions as extensions_service
-from monitoris.web.helpers import attach_errors, get_visible
+from monitoris.web.helpers import attach_errors, get_visible, word
 
 bp = Blueprint("extensions", __name__)
 
@@ -77,8 +77,8 @@ def decide(extension_request_id):
         return render_request(extension_request, 422, form, [_("Choose approve or reject.")])
     if not permissions.can_decide_extension(current_user, extension_request):
         if extension_request.decision != "pending":
-            return render_request(extension_request, 409, form, [_("This request was %(decision)s.",
-                                                                      decision=extension_request.decision)])
+            return render_request(extension_request, 409, form, [_(
+                "This request was %(decision)s.", decision=word(extension_request.decision, "decision"))])
         abort(403)
     try:
         extensions_service.decide(current_user, extension_request, decision, form.comment.data)

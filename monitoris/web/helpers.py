@@ -3,16 +3,16 @@
 from datetime import date, datetime
 
 from flask import abort, request, url_for
+from flask_babel import LazyString, get_locale, ngettext, pgettext
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
-from flask_babel import get_locale, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 from werkzeug.exceptions import default_exceptions
-from wtforms import SelectField
+from wtforms import IntegerField, SelectChoice, SelectField
 
 from monitoris import clock, numbers, permissions
 from monitoris.analysis.index import COMPONENT_LABELS, GRADE_LABELS
@@ -119,9 +119,20 @@ SECURITY_EVENT_LABELS = {
 FIELD_LABELS = {
     "state": _l("state"), "progress": _l("progress"), "due_on": _l("due date"), "role": _l("role"),
     "responsible_id": _l("responsible"), "organization_id": _l("organization"), "note": _l("note"),
-    "task_id": _l("task"),
-    "sub_assignment_id": _l("sub-assignment"), "parent_id": _l("delegated from"),
+    "task_id": _l("task"), "sub_assignment_id": _l("sub-assignment"), "parent_id": _l("delegated from"),
+    # reports and their documents
+    "period": _l("period"), "version": _l("version"), "text": _l("information on completed works"),
+    "documents": _l("documents"), "checked": _l("evidence requirements met"), "filename": _l("file"),
+    "size": _l("size"),
+    # instructions and extension requests
+    "kind": _l("kind"), "response_due_on": _l("answer due"), "proposed_due_on": _l("proposed due date"),
+    "decision": _l("decision"),
 }
+# What the timeline leaves out: the comment (shown under the event), and what is kept for the audit trail
+# rather than for a reader (the ids of the objects the page shows anyway, a document's type and checksum).
+HIDDEN_FIELDS = frozenset(("comment", "task_id", "assignment_id", "report_id", "previous_id", "instruction_id",
+                           "extension_request_id", "purpose", "media_type", "sha256"))
+DATE_FIELDS = frozenset(("due_on", "response_due_on", "proposed_due_on"))
 
 
 # -- filters ---------------------------------------------------------------------------------
@@ -172,6 +183,12 @@ def label(value, table=None):
     mapping = tables.get(table) if table else {**KIND_LABELS, **ROLE_LABELS, **STATE_LABELS}
     text = mapping.get(value)
     return str(text) if text is not None else (value or "").replace("_", " ").capitalize()
+
+
+def label_choices(values, table):
+    """The options of a menu of stored values.  A form's menus are made once, when its class is defined; each
+    option's text is looked up when a page shows it, in that page's language (not the first reader's)."""
+    return [SelectChoice(value, LazyString(label, value, table)) for value in values]
 
 
 # The lower-case words of services.wording, for states inside a sentence ("report v2, returned").
@@ -238,29 +255,38 @@ def error_text(status, title, message):
 # -- the timeline ----------------------------------------------------------------------------
 
 def _show(key, value, names):
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return "—"
-    if key == "state":
+    if key in ("state", "decision"):
         return label(value, "state")
-    if key == "role":
-        return label(value, "role")
+    if key in ("role", "kind"):
+        return label(value, key)
     if key == "progress":
         return numbers.percent(value)
-    if key == "due_on":
+    if key in DATE_FIELDS:
         return format_date(value)
+    if key == "size":
+        return numbers.filesize(value)
+    if key == "documents":
+        return numbers.number(value)
     if key in ("responsible_id", "organization_id"):
         return names.get((key, value), f"#{value}")
     if key in ("sub_assignment_id", "parent_id"):
         return _("assignment #%(id)s", id=value)
+    if key == "checked":
+        return "; ".join(names.get((key, i), f"#{i}") for i in value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
     return str(value)
 
 
 def describe_changes(event, names):
-    """[(field label, before text or None, after text)] for one event, comment left out."""
+    """[(field label, before text or None, after text)] for one event, comment left out.  ``names``: the
+    names of the people, organizations and evidence requirements the events mention, by (field, id)."""
     before, after = event.before or {}, event.after or {}
     rows = []
     for key in list(dict.fromkeys([*after, *before])):
-        if key in ("comment", "task_id"):
+        if key in HIDDEN_FIELDS:
             continue
         if key in before and key in after and before[key] == after[key]:
             continue  # written for context, not a change
@@ -293,6 +319,15 @@ class OptionalSelectField(SelectField):
         except ValueError:
             self.data = None
             raise
+
+
+class WholeNumberField(IntegerField):
+    """An integer field with one error for one mistake: text that is not a number is told so ("Not a valid integer
+    value."), not also that it is out of the range its validators ask for."""
+
+    def post_validate(self, form, validation_stopped):
+        if self.process_errors:
+            del self.errors[1:]
 
 
 def attach_errors(form, exc, aliases=None):

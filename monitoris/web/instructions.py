@@ -14,7 +14,7 @@ from monitoris.extensions import db
 from monitoris.models import INSTRUCTION_KINDS, Assignment, Instruction
 from monitoris.services import documents as documents_service
 from monitoris.services import instructions as instructions_service
-from monitoris.web.helpers import attach_errors, get_visible
+from monitoris.web.helpers import attach_errors, get_visible, word
 from monitoris.web.reports import upload_to
 
 bp = Blueprint("instructions", __name__)
@@ -117,7 +117,7 @@ def respond(instruction_id):
     if not permissions.can_answer_instruction(current_user, instruction):
         if instruction.state in ("answered", "closed"):
             return render_instruction(instruction, 409, general_errors=[
-                _("This instruction is %(state)s.", state=instruction.state)])
+                _("This instruction is %(state)s.", state=word(instruction.state, "instruction_state"))])
         abort(403)
     try:
         files = [f for f in request.files.getlist("files") if f and f.filename]

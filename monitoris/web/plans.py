@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, SelectChoice, SelectField
+from wtforms import HiddenField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from monitoris import clock, permissions
@@ -26,7 +26,7 @@ from monitoris.models import Act, Assignment, Organization, Task
 from monitoris.plans import importer, render
 from monitoris.plans import report as implementation
 from monitoris.plans.parse import FIELD_NAMES
-from monitoris.web.helpers import get_visible
+from monitoris.web.helpers import WholeNumberField, get_visible
 
 bp = Blueprint("plans", __name__)
 
@@ -55,8 +55,8 @@ class ReportForm(FlaskForm):
 
     # Not validated against the choices: an organization one may not see is a 404, below, not a form error.
     organization_id = SelectField(_l("Organization"), coerce=int, validate_choice=False, default=0)
-    year = IntegerField(_l("Year"),
-                        validators=[Optional(), NumberRange(implementation.MIN_YEAR, implementation.MAX_YEAR)])
+    year = WholeNumberField(_l("Year"),
+                            validators=[Optional(), NumberRange(implementation.MIN_YEAR, implementation.MAX_YEAR)])
     format = SelectField(_l("Format"), choices=FORMATS, default="html")
 
 

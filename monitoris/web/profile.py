@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from monitoris.errors import NotFound
@@ -19,7 +19,7 @@ from monitoris.notifications.outbox import DEFAULT_CHANNELS
 from monitoris.services import auth, notification_settings, tokens, users
 from monitoris.services.passwords import MIN_LENGTH, check_password
 from monitoris.web.admin import LOCALE_LABELS
-from monitoris.web.helpers import attach_errors
+from monitoris.web.helpers import WholeNumberField, attach_errors
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
@@ -70,7 +70,7 @@ class PasswordChangeForm(FlaskForm):
 class TokenForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Name the token after where it will be used.")),
                                            Length(max=100)], description=_l("Where the token will be used."))
-    expires_in_days = IntegerField(_l("Valid for (days)"), validators=[NumberRange(min=1)])
+    expires_in_days = WholeNumberField(_l("Valid for (days)"), validators=[NumberRange(min=1)])
 
 
 class EndSessionsForm(FlaskForm):

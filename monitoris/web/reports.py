@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import IntegerField, SelectChoice, SelectField, TextAreaField
+from wtforms import SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from monitoris import permissions, work
@@ -16,7 +16,7 @@ from monitoris.extensions import db
 from monitoris.models import Assignment, Report
 from monitoris.services import documents as documents_service
 from monitoris.services import reports as reports_service
-from monitoris.web.helpers import attach_errors, get_visible
+from monitoris.web.helpers import WholeNumberField, attach_errors, get_visible, word
 
 bp = Blueprint("reports", __name__)
 
@@ -24,8 +24,8 @@ bp = Blueprint("reports", __name__)
 class ReportForm(FlaskForm):
     period = SelectField(_l("Reporting period"), validate_choice=False)
     text = TextAreaField(_l("Information on completed works"), validators=[Optional()])
-    progress = IntegerField(_l("Progress (%)"), validators=[InputRequired(_l("Give the progress as a number.")),
-                                                        NumberRange(0, 100, _l("A whole number from 0 to 100."))])
+    progress = WholeNumberField(_l("Progress (%)"), validators=[
+        InputRequired(_l("Give the progress as a number.")), NumberRange(0, 100, _l("A whole number from 0 to 100."))])
 
 
 class ActionForm(FlaskForm):
@@ -36,11 +36,13 @@ def _report(report_id):
     return get_visible(Report, report_id, permissions.can_view_report)
 
 
-def render_report(report, status=200, review_form=None, general_errors=(), upload_errors=()):
+def render_report(report, status=200, review_form=None, general_errors=(), upload_errors=(), checked=None):
+    """``checked``: the evidence requirements a refused review ticked, shown ticked again."""
     return render_template(
         "reports/show.html", report=report, assignment=report.assignment, task=report.assignment.task,
         versions=reports_service.versions(report), documents=work.documents_of_report(report),
         review_form=review_form or ActionForm(formdata=None), action_form=ActionForm(formdata=None),
+        checked=(report.checked_requirement_ids or []) if checked is None else checked,
         general_errors=general_errors, upload_errors=upload_errors,
         can_edit=permissions.can_edit_report(current_user, report),
         can_submit=permissions.can_submit_report(current_user, report),
@@ -156,19 +158,19 @@ def review(report_id):
     report = _report(report_id)
     form = ActionForm()
     decision = request.form.get("decision", "")
+    checked = [int(v) for v in request.form.getlist("checked") if v.isdigit()]
     if not form.validate_on_submit() or decision not in ("accept", "return"):
-        return render_report(report, 422, form, [_("Choose accept or return.")])
+        return render_report(report, 422, form, [_("Choose accept or return.")], checked=checked)
     if not permissions.can_review_report(current_user, report):
         if report.state != "submitted":
             return render_report(report, 409, form, [
-                _("This report is %(state)s; it cannot be reviewed.", state=report.state)])
+                _("This report is %(state)s; it cannot be reviewed.", state=word(report.state, "report_state"))])
         abort(403)
-    checked = [int(v) for v in request.form.getlist("checked") if v.isdigit()]
     try:
         reports_service.review(current_user, report, decision, form.comment.data, checked)
     except ValidationError as exc:
         db.session.rollback()
-        return render_report(report, 422, attach_errors(form, exc))
+        return render_report(report, 422, attach_errors(form, exc), checked=checked)
     db.session.commit()
     flash(_("The report has been accepted.") if decision == "accept" else
           _("The report has been returned for revision."), "success")
@@ -198,7 +200,7 @@ def upload_to(owner, render_error, next_url):
     if not documents_service.can_attach(current_user, owner):
         if isinstance(owner, Report) and owner.state != "draft":
             return render_error(409, [_("The report is %(state)s: its documents can no longer change.",
-                                        state=owner.state)])
+                                        state=word(owner.state, "report_state"))])
         abort(403)
     if not files:
         return render_error(422, [_("Choose one or more files to attach.")])

@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice
 
 from monitoris import clock, permissions, queries
 from monitoris.errors import ValidationError
@@ -16,7 +15,7 @@ from monitoris.extensions import db
 from monitoris.models import ROLES, Event, User
 from monitoris.services import two_factor
 from monitoris.web.admin import CheckboxesField
-from monitoris.web.helpers import label
+from monitoris.web.helpers import label_choices
 
 bp = Blueprint("security_admin", __name__, url_prefix="/admin/security")
 
@@ -40,7 +39,7 @@ def _admins_only():
 
 class PolicyForm(FlaskForm):
     roles = CheckboxesField(_l("Roles that must use two-factor login"),
-                            choices=[SelectChoice(r, label(r, "role")) for r in ROLES])
+                            choices=label_choices(ROLES, "role"))
 
 
 def _day(text):

@@ -83,3 +83,11 @@ def test_the_median_from_a_histogram_on_this_database(values, expected):
 
 def test_months_of_a_range():
     assert tables.months(date(2025, 11, 3), date(2026, 2, 1)) == ["2025-11", "2025-12", "2026-01", "2026-02"]
+
+
+def test_a_range_to_the_ends_of_the_calendar_counts_everything(year, dialect):
+    # Midnight of 1 January of year 1 in Baku is before year 1 in UTC, and 31 December 9999 has no day after.
+    whole = _by_key(figures.compute(db.session, _filters(dialect, date_from=date(1, 1, 1),
+                                                         date_to=date(9999, 12, 31)), "organization"))
+    # Every year's: 9 items and 3 instructions of 2026, 2 items and 1 instruction of 2025.
+    assert whole[year.sa.id]["assigned"] == 11 and whole[year.sa.id]["instructions_received"] == 4

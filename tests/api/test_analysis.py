@@ -92,3 +92,14 @@ def test_bad_input_is_a_problem(api, year):
     assert "format" in problem(client.get("/api/v1/analysis/organizations?format=pdf"), 422)["errors"]
     assert "colour" in problem(client.get("/api/v1/analysis/trend?colour=red"), 422)["errors"]
     problem(api().get("/api/v1/analysis/organizations"), 401)
+
+
+@pytest.mark.parametrize("query, field", [("date_to=9999-12-31", "date_to"), ("date_from=0001-01-01", "date_from"),
+                                          ("date_from=1899-12-31", "date_from"), ("date_to=3000-01-01", "date_to")])
+def test_a_date_beyond_the_calendar_is_a_problem_naming_the_field(api, year, query, field):
+    client = api(year.w.controller)
+    for url in (f"/api/v1/analysis/organizations?{query}", f"/api/v1/analysis/trend?{query}&format=csv"):
+        body = problem(client.get(url), 422)
+        assert list(body["errors"]) == [field]
+        assert body["errors"][field] == ["Give a date from 1900-01-01 to 2999-12-31."]
+    assert client.get("/api/v1/analysis/organizations?date_from=1900-01-01&date_to=2999-12-31").status_code == 200

@@ -203,3 +203,14 @@ def test_the_webhook_pages_name_the_events_and_keep_a_kind_the_form_does_not_lis
     assert re.search(r'<input[^>]*checked[^>]*value="report.archived"|<input[^>]*value="report.archived"[^>]*checked',
                      page)
     assert re.search(r'<input[^>]*value="assignment\.accept"(?![^>]*checked)[^>]*>', page)
+
+
+def test_the_holiday_calendar_links_only_to_years_it_shows(login, w):
+    b = login(w.admin)
+    for year, wanted in ((1900, {"1901"}), (2026, {"2025", "2027"}), (2999, {"2998"})):
+        html = text(b.get(f"/admin/holidays?year={year}"))
+        links = set(re.findall(r'href="/admin/holidays\?year=(\d+)"', html))
+        assert links == wanted, year
+        for linked in links:
+            assert b.get(f"/admin/holidays?year={linked}").status_code == 200
+    assert b.get("/admin/holidays?year=3000").status_code == 404

@@ -119,3 +119,27 @@ def test_the_page_defaults_to_the_current_year_and_has_its_charts(year, login):
     assert "01 Jan 2026" in html and "31 Dec 2026" in html
     assert html.count('<svg class="chart"') >= 3 and "<script>" not in html
     assert date(2026, 6, 15)  # the suite's today
+
+
+BEYOND = "Укажите дату с 01 янв. 1900 по 31 дек. 2999."
+
+
+@pytest.mark.parametrize("query, field, message", [
+    ("date_to=9999-12-31", "date_to", BEYOND), ("date_from=0001-01-01", "date_from", BEYOND),
+    ("date_from=1899-12-31&date_to=2026-12-31", "date_from", BEYOND),
+    ("date_from=2026-01-01&date_to=3000-01-01", "date_to", BEYOND),
+    ("date_from=someday", "date_from", "Неверное значение даты.")])
+def test_a_date_beyond_the_calendar_is_told_and_the_year_shown(year, login, query, field, message):
+    year.w.controller.locale = "ru"
+    b = login(year.w.controller)
+    response = b.get(f"/analysis?{query}")
+    assert response.status_code == 200
+    html = text(response)
+    form = html[html.index('class="filters"'):html.index("</form>", html.index('class="filters"'))]
+    error = re.search(rf'id="{field}"[^>]*><p class="error">([^<]+)</p>', form)
+    assert error and error.group(1) == message
+    assert "01 янв. 2026 – 31 дек. 2026" in html  # the default period instead
+    assert _links(html, year.sa.id)
+    for url in (f"/analysis/organizations/{year.sa.id}?{query}", f"/analysis/export/organizations.csv?{query}",
+                f"/analysis/export/trend.xlsx?{query}", f"/analysis/drilldown?figure=assigned&{query}"):
+        assert b.get(url).status_code == 200, url

@@ -212,6 +212,10 @@ def test_executor_edits_only_the_progress(login, w):
     response = b.post(f"/assignments/{a.id}/edit", data={"progress": "150"})
     assert response.status_code == 422
     assert "A whole number from 0 to 100." in text(response) and 'value="150"' in text(response)
+    response = b.post(f"/assignments/{a.id}/edit", data={"progress": "half"})
+    assert response.status_code == 422
+    assert re.findall(r'<p class="error" id="progress-err">([^<]+)</p>', text(response)) == [
+        "Not a valid integer value."]
 
     response = b.post(f"/assignments/{a.id}/edit", data={"progress": "55", "due_on": "2030-01-01"})
     assert response.status_code == 302

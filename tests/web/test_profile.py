@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from monitoris.extensions import db
@@ -116,3 +117,13 @@ def test_someone_elses_token_cannot_be_revoked(login, w):
 
 def test_the_profile_needs_a_login(client):
     assert client.get("/profile").status_code == 302
+
+
+@pytest.mark.parametrize("days, error", [("abc", "Not a valid integer value."), ("", "Not a valid integer value."),
+                                         ("0", "Number must be at least 1.")])
+def test_a_wrong_validity_gets_one_error(login, w, days, error):
+    b = login(w.exec_sa)
+    response = b.post("/profile/tokens", data={"token-name": "script", "token-expires_in_days": days,
+                                               "token-csrf_token": b.token})
+    assert response.status_code == 422
+    assert re.findall(r'<p class="error" id="token-expires_in_days-err">([^<]+)</p>', text(response)) == [error]

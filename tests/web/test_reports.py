@@ -2,6 +2,7 @@
 timeline in order; documents refused to another body on every URL; My work and the review queue."""
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -186,3 +187,79 @@ def test_the_review_queue_lists_submitted_reports_oldest_first(w, login, clock):
     reports.submit(w.exec_sa, r1)
     page = text(login(w.controller).get("/review"))
     assert page.index(f"/reports/{r2.id}") < page.index(f"/reports/{r1.id}")
+
+
+def _submitted(w, a):
+    report = reports.create(w.exec_sa, a, text="Amendments drafted.")
+    reports.submit(w.exec_sa, report)
+    return report
+
+
+def _ticked(html):
+    return {int(v) for v in re.findall(r'<input type="checkbox" name="checked" value="(\d+)" checked>', html)}
+
+
+def test_a_refused_review_keeps_what_the_reviewer_ticked(w, a, login):
+    db.session.add(EvidenceRequirement(task=a.task, text="Publication in the gazette"))
+    db.session.flush()
+    first, second = a.task.evidence_requirements
+    report = _submitted(w, a)
+    controller = login(w.controller)
+    assert _ticked(text(controller.get(f"/reports/{report.id}"))) == set()
+    response = controller.post(f"/reports/{report.id}/review", {"decision": "return", "comment": "",
+                                                                "checked": str(second.id)})
+    html = text(response)
+    assert response.status_code == 422 and "a comment is required to return a report" in html
+    assert _ticked(html) == {second.id}
+    response = controller.post(f"/reports/{report.id}/review", {"decision": "accept", "checked": str(first.id),
+                                                                "comment": "Nearly."})
+    html = text(response)
+    assert response.status_code == 422 and _ticked(html) == {first.id} and "Nearly.</textarea>" in html
+
+
+def _timeline(html):
+    return html.split('id="assignment-timeline"', 1)[1].split("</ol>", 1)[0]
+
+
+def _changes(timeline):
+    """[(field, old or None, new)] of every event, as the page writes them."""
+    rows = re.findall(r'<li><span class="field-name">([^<]*)</span>(?: <span class="old">([^<]*)</span> <span '
+                      r'aria-label="[^"]*">→</span>|:) <span class="new">([^<]*)</span></li>', timeline)
+    return [(name, old or None, new) for name, old, new in rows]
+
+
+def test_the_timeline_names_every_field_and_shows_no_internals(w, a, login):
+    requirement = a.task.evidence_requirements[0]
+    executor, controller = login(w.exec_sa), login(w.controller)
+    executor.post(f"/assignments/{a.id}/reports/new", {"period": "final", "text": "Drafted.", "progress": "60"})
+    report = _latest(a)
+    executor.post(f"/reports/{report.id}/documents", {"files": _files((PDF_BYTES, "amendments.pdf"))},
+                  content_type="multipart/form-data")
+    executor.post(f"/reports/{report.id}/submit")
+    controller.post(f"/reports/{report.id}/review", {"decision": "return", "comment": "Publish it.",
+                                                     "checked": str(requirement.id)})
+    executor.post(f"/reports/{report.id}/revise")
+    controller.post(f"/assignments/{a.id}/instructions/new", {"kind": "request", "text": "Send the figures.",
+                                                              "response_due_on": "2026-11-28"},
+                    content_type="multipart/form-data")
+    executor.post(f"/assignments/{a.id}/extension-requests/new", {"proposed_due_on": "2026-08-01",
+                                                                  "reason": "The tender failed."})
+    timeline = _timeline(text(controller.get(f"/assignments/{a.id}")))
+    changes = _changes(timeline)
+    names = {name for name, _old, _new in changes}
+    for internal in ("assignment id", "previous id", "media type", "sha256", "report id", "instruction id",
+                     "extension request id", "purpose", "task"):
+        assert internal not in names, internal
+    assert ("evidence requirements met", None, "Copy of the adopted amendments") in changes
+    assert ("kind", None, "Request for information") in changes
+    assert ("answer due", None, "28 Nov 2026") in changes
+    assert ("proposed due date", None, "01 Aug 2026") in changes and ("due date", None, "01 Jul 2026") in changes
+    assert ("file", None, "amendments.pdf") in changes and ("size", None, "77 bytes") in changes
+    assert ("period", None, "final") in changes and ("version", None, "2") in changes
+    assert "2026-11-28" not in timeline and "[" not in timeline
+
+    w.controller.locale = "ru"
+    changes = _changes(_timeline(text(controller.get(f"/assignments/{a.id}"))))
+    assert ("срок ответа", None, "28 нояб. 2026") in changes
+    assert ("выполненные требования к подтверждению", None, "Copy of the adopted amendments") in changes
+    assert all(re.search("[а-я]", name) for name, _old, _new in changes), changes
