@@ -5,6 +5,8 @@ Outside the models package so that extensions.py can use it without importing th
 
 import select
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -63,8 +65,8 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(UTC)
 
 
-# The execution option that marks a transaction that will write (begin_writing).
-WRITES = "monitoris_writes"
+# Set while the code that runs begins only transactions that will write (``writing``).
+_writing = ContextVar("monitoris_writing", default=False)
 
 
 def configure_sqlite(engine):
@@ -89,20 +91,26 @@ def configure_sqlite(engine):
 
     @sa.event.listens_for(engine, "begin")
     def _begin(connection):
-        writes = connection.get_execution_options().get(WRITES)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
 
 
-def begin_writing(session):
-    """Begin ``session``'s transaction as one that will write: on SQLite, take the write lock now.
+@contextmanager
+def writing():
+    """Within this block every transaction begins as one that will write: on SQLite it takes the write lock now.
 
     In WAL mode a transaction that has read cannot write once another connection has committed
     since: SQLite answers "database is locked" at once, busy_timeout or not.  A transaction that
-    takes the lock as it begins waits its turn instead, and the others wait for it.  For short
-    jobs (the scheduler's), not for requests: an upload would hold the lock while its body arrives.
+    takes the lock as it begins waits its turn instead, and the others wait for it.  Every
+    transaction, not only the first: a job that commits as it goes (the dispatcher, once per
+    message) begins several.  For the scheduler's short jobs, not for requests: an upload would
+    hold the lock while its body arrives.  The mark belongs to the running thread (a context
+    variable), so the web requests and jobs beside it keep their plain BEGIN.
     """
-    if not session.in_transaction() and session.get_bind().dialect.name == "sqlite":
-        session.connection(execution_options={WRITES: True})
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
 
 
 # A pooled connection unused for longer than this is pinged before its next use (configure_postgresql).

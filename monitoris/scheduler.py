@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
 
-from monitoris.database import begin_writing
+from monitoris.database import writing
 from monitoris.extensions import db
 from monitoris.notifications import digest, dispatch, reminders, webhooks
 
@@ -107,10 +107,14 @@ class LeaderLock:
 
 
 def run_job(app, name, function):
-    """One job run: one application context, one transaction, never an exception into APScheduler."""
-    with app.app_context():
+    """One job run: one application context, one transaction, never an exception into APScheduler.
+
+    Every transaction the job begins takes SQLite's write lock as it begins (``writing``): the jobs run in
+    threads beside one another and beside the web processes, and a transaction that has read cannot
+    write once one of them has committed.
+    """
+    with app.app_context(), writing():
         try:
-            begin_writing(db.session())
             result = function()
             db.session.commit()
             if result:

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from monitoris import scheduler
+from monitoris.database import writing
 from monitoris.extensions import db
 from monitoris.models import User
 from monitoris.notifications import dispatch, outbox, reminders
@@ -27,14 +28,15 @@ def notify_group():
 @click.argument("email")
 def notify_test(email):
     """Send a test email (and SMS, when the person has a phone) to the user with EMAIL, now."""
-    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        raise click.ClickException(f"No user with the email {email}.")
-    key = f"test:{time.time_ns()}"
-    channels = ["email"] + (["sms"] if user.phone else [])
-    created = outbox.queue([user], kind="assignment", template="test_message", key=key, payload={"link": "/"},
-                           channels=channels)
-    db.session.commit()
+    with writing():  # beside a running scheduler on SQLite, as its jobs do (database.writing)
+        user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"No user with the email {email}.")
+        key = f"test:{time.time_ns()}"
+        channels = ["email"] + (["sms"] if user.phone else [])
+        created = outbox.queue([user], kind="assignment", template="test_message", key=key, payload={"link": "/"},
+                               channels=channels)
+        db.session.commit()
     sent, failed = dispatch.dispatch()
     click.echo(f"Queued {created} test messages for {user.email}; sent {sent}, failed {failed}.")
     if failed:
@@ -44,8 +46,9 @@ def notify_test(email):
 @notify_group.command("scan")
 def notify_scan():
     """Run the deadline scan once."""
-    created = reminders.scan()
-    db.session.commit()
+    with writing():
+        created = reminders.scan()
+        db.session.commit()
     click.echo(f"Deadline scan queued {created} messages.")
 
 
