@@ -18,12 +18,11 @@ from urllib.parse import quote
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
 
 from monitoris.analysis.index import GRADE_LABELS
 from monitoris.services import wording
+from monitoris.spreadsheets import as_text, csv_text
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -38,12 +37,6 @@ VALUE_LABELS = {
     "report_state": wording.REPORT_STATES,
     "decision": wording.EXTENSION_DECISIONS,
 }
-
-
-def safe_text(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _plain(value, key=None):
@@ -61,9 +54,9 @@ def to_csv(columns, rows):
     """``columns``: [(key, header)]; ``rows``: dicts.  UTF-8 with a BOM, which Excel needs to read it."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([safe_text(str(h)) for _, h in columns])
+    writer.writerow([csv_text(str(h)) for _, h in columns])
     for row in rows:
-        writer.writerow(["" if row.get(k) is None else safe_text(_plain(row.get(k), k)) for k, _ in columns])
+        writer.writerow(["" if row.get(k) is None else csv_text(_plain(row.get(k), k)) for k, _ in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -79,8 +72,7 @@ def to_xlsx(columns, rows, title=None):
             value = _plain(row.get(key), key)
             cell = sheet.cell(row=sheet.max_row, column=i)
             cell.value = value
-            if isinstance(value, str):
-                cell.data_type = TYPE_STRING  # never a formula, whatever the text begins with
+            as_text([cell])  # never a formula, whatever the text begins with
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

@@ -16,6 +16,7 @@ from monitoris import clock
 from monitoris import public as public_data
 from monitoris.api.core import bp, public
 from monitoris.schemas.public import PublicTaskArgs, PublicTaskPageSchema, PublicTaskSchema
+from monitoris.spreadsheets import csv_text
 
 TAG = ["Open data"]
 CSV_FIELDS = (
@@ -24,8 +25,6 @@ CSV_FIELDS = (
     "next_due_on", "on_time", "organization_ids", "organizations", "organization_states", "organization_due_dates",
     "updated_at",
 )
-# A cell starting with one of these is a formula to a spreadsheet (OWASP "CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 CACHE_CONTROL = "public, max-age=60"
 
 _task_schema = PublicTaskSchema()
@@ -85,10 +84,7 @@ def safe_cell(value):
         return "true" if value else "false"
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    text = str(value)
-    if isinstance(value, str) and text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+    return csv_text(value) if isinstance(value, str) else str(value)
 
 
 def _row(task):

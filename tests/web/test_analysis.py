@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from monitoris.analysis import export
+from monitoris.spreadsheets import csv_text
 from tests.analysis.dataset import SA_FIGURES, build_year
 from tests.web.conftest import text
 
@@ -109,9 +109,9 @@ def test_exports_are_safe_against_formula_injection(year, login):
     assert cells and all(c.data_type == "s" for c in cells)
 
 
-def test_safe_text():
-    assert [export.safe_text(v) for v in ("=1+1", "-2", "@x", "\tx", "\rx", "ok", 5, -3)] == [
-        "'=1+1", "'-2", "'@x", "'\tx", "'\rx", "ok", 5, -3]
+def test_csv_text():
+    assert [csv_text(v) for v in ("=1+1", "-2", "@x", "\tx", "\rx", "\nx", "ok", 5, -3)] == [
+        "'=1+1", "'-2", "'@x", "'\tx", "'\rx", "'\nx", "ok", 5, -3]
 
 
 def test_the_page_defaults_to_the_current_year_and_has_its_charts(year, login):
