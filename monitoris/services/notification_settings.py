@@ -28,9 +28,8 @@ from monitoris.models.notification import (
 )
 from monitoris.notifications.outbox import DEFAULT_CHANNELS, load_preferences
 from monitoris.notifications.webhooks import new_secret
-from monitoris.services import audit
+from monitoris.services import audit, contacts
 
-PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,38}$")
 EVENT_KIND = re.compile(r"^(\*|[a-z_]+\.|[a-z_]+\.[a-z_]+)$")
 WEBHOOK_FIELDS = ("name", "url", "organization_id", "event_kinds", "active")
 
@@ -54,8 +53,8 @@ def update_profile(actor, user, *, locale, phone):
     errors = {}
     if locale not in LOCALES:
         errors["locale"] = [_("Choose one of: %(locales)s.", locales=", ".join(LOCALES))]
-    if phone is not None and not PHONE.match(phone):
-        errors["phone"] = [_("Write the number with its country code, e.g. +994 50 123 45 67.")]
+    if phone is not None and (problem := contacts.phone_problem(phone)):
+        errors["phone"] = [problem]
     if errors:
         raise ValidationError(_("Your details could not be saved."), errors=errors)
     before = audit.snapshot(user, ("locale", "phone"))

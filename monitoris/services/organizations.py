@@ -8,6 +8,7 @@ from monitoris.errors import Forbidden, ValidationError
 from monitoris.extensions import db
 from monitoris.models import ORGANIZATION_KINDS, Organization
 from monitoris.services import audit
+from monitoris.services.contacts import clean_contact
 
 FIELDS = ("name", "short_name", "kind", "parent_id", "email", "phone", "active")
 
@@ -28,6 +29,7 @@ def _validate(org, fields):
                 errors["short_name"] = [_("Another organization already uses the short name %(short)s.", short=short)]
     if "name" in fields and not (fields["name"] or "").strip():
         errors["name"] = [_("A name is required.")]
+    clean_contact(fields, errors)  # a body's email and phone are public: people write and call them
     parent_id = fields.get("parent_id")
     if parent_id is not None:
         parent = db.session.get(Organization, parent_id)

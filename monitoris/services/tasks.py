@@ -5,12 +5,13 @@ import re
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from monitoris import permissions
+from monitoris import clock, permissions
+from monitoris.documents import sniff
 from monitoris.errors import Forbidden, ValidationError
 from monitoris.extensions import db
 from monitoris.models import PRIORITIES, RECURRENCES, Assignment, EvidenceRequirement, Stage, Task, User
 from monitoris.models.task import normalize_number
-from monitoris.services import audit
+from monitoris.services import audit, documents
 
 FIELDS = ("number", "title", "indicator", "period_start", "period_end", "recurrence", "due_on", "priority",
           "controller_id", "published")
@@ -130,6 +131,9 @@ def update_stage(actor, stage, **fields):
         raise Forbidden()
     if "title" in fields and not (fields["title"] or "").strip():
         raise ValidationError(_("The stage needs a title."), errors={"title": [_("A title is required.")]})
+    if fields.get("done_on") is not None and fields["done_on"] > clock.today():
+        message = _("A stage cannot be marked done on a date later than today.")
+        raise ValidationError(message, errors={"done_on": [message]})
     names = ("title", "due_on", "done_on")
     before = audit.snapshot(stage, names)
     for key in names:
@@ -153,14 +157,34 @@ def remove_stage(actor, stage):
 
 # -- evidence requirements ------------------------------------------------------------------
 
+def document_kinds_accepted():
+    """The kinds of document a requirement may ask for: the short names of the types uploads accept ("pdf")."""
+    accepted = documents.allowed_types()
+    return [name for name, media_type in sniff.TYPES.items() if media_type in accepted]
+
+
+def _document_kinds(text):
+    """``text`` ("PDF, .xlsx") as the stored list ("pdf, xlsx"), or None; ValidationError for an unknown kind."""
+    kinds = list(dict.fromkeys(k.strip().lstrip(".").lower() for k in re.split(r"[,;\s]+", text or "")
+                               if k.strip().lstrip(".")))
+    accepted = document_kinds_accepted()
+    unknown = [k for k in kinds if k not in accepted]
+    if unknown:
+        message = _("Unknown document kinds: %(kinds)s. Choose from: %(choices)s.", kinds=", ".join(unknown),
+                    choices=", ".join(accepted))
+        raise ValidationError(message, errors={"document_kinds": [message]})
+    return ", ".join(kinds) or None
+
+
 def add_requirement(actor, task, *, text, document_kinds=None):
     if not permissions.can_edit_task(actor, task):
         raise Forbidden()
     if not (text or "").strip():
         raise ValidationError(_("Say what counts as evidence."), errors={"text": [_("The text is required.")]})
+    document_kinds = _document_kinds(document_kinds)
     position = 1 + (db.session.scalar(sa.select(sa.func.max(EvidenceRequirement.position))
                                       .where(EvidenceRequirement.task_id == task.id)) or 0)
-    requirement = EvidenceRequirement(task=task, text=text.strip(), document_kinds=document_kinds or None,
+    requirement = EvidenceRequirement(task=task, text=text.strip(), document_kinds=document_kinds,
                                       position=position)
     db.session.add(requirement)
     db.session.flush()

@@ -10,6 +10,7 @@ from monitoris.errors import Forbidden, ValidationError
 from monitoris.extensions import db
 from monitoris.models import LOCALES, ROLES, Organization, User
 from monitoris.services import audit, auth
+from monitoris.services.contacts import clean_contact
 from monitoris.services.passwords import hash_password, password_problems
 
 FIELDS = ("email", "name", "phone", "locale", "organization_id", "active")
@@ -18,14 +19,15 @@ FIELDS = ("email", "name", "phone", "locale", "organization_id", "active")
 def _validate(user, fields, roles):
     errors = {}
     if "email" in fields:
-        email = (fields["email"] or "").strip().lower()
-        if "@" not in email:
+        fields["email"] = (fields["email"] or "").strip().lower()
+    clean_contact(fields, errors)
+    if "email" in fields and "email" not in errors:
+        if fields["email"] is None:
             errors["email"] = [_("Enter a valid email address.")]
         else:
-            clash = db.session.scalar(sa.select(User.id).where(User.email == email))
+            clash = db.session.scalar(sa.select(User.id).where(User.email == fields["email"]))
             if clash is not None and clash != user.id:
                 errors["email"] = [_("Another account already uses this email address.")]
-        fields["email"] = email
     if "name" in fields and not (fields["name"] or "").strip():
         errors["name"] = [_("A name is required.")]
     if "locale" in fields and fields["locale"] not in LOCALES:

@@ -1,0 +1,63 @@
+"""Stages and evidence requirements of a task: a stage is not done in the future, document kinds are known ones."""
+
+from datetime import date
+
+import pytest
+
+from monitoris.errors import ValidationError
+from monitoris.extensions import db
+from monitoris.models import EvidenceRequirement, Stage
+from monitoris.services import tasks
+from tests.factories import make_task, make_world
+from tests.web.conftest import text
+
+TODAY = date(2026, 6, 15)  # the suite's frozen clock, in Baku
+
+
+@pytest.fixture
+def w():
+    return make_world()
+
+
+@pytest.fixture
+def task(w):
+    return make_task(w.act, "1.1", controller=w.controller)
+
+
+def test_a_stage_cannot_be_marked_done_after_today(w, task):
+    stage = tasks.add_stage(w.controller, task, title="Legal amendments adopted", due_on=date(2026, 6, 1))
+    for future in (date(2099, 1, 1), date(2026, 6, 16)):
+        with pytest.raises(ValidationError) as refused:
+            tasks.update_stage(w.controller, stage, done_on=future)
+        assert refused.value.errors == {"done_on": ["A stage cannot be marked done on a date later than today."]}
+        assert stage.done_on is None
+    assert tasks.update_stage(w.controller, stage, done_on=TODAY).done_on == TODAY
+
+
+def test_the_stage_page_says_why_a_future_date_is_refused(w, task, login):
+    stage = tasks.add_stage(w.controller, task, title="Legal amendments adopted")
+    w.controller.locale = "az"
+    db.session.flush()
+    response = login(w.controller).post(f"/stages/{stage.id}/edit", data={
+        "title": "Legal amendments adopted", "done_on": "2099-01-01"})
+    assert response.status_code == 422
+    assert "Mərhələ bu gündən sonrakı tarixdə yerinə yetirilmiş kimi qeyd edilə bilməz." in text(response)
+    assert db.session.get(Stage, stage.id).done_on is None
+
+
+def test_document_kinds_are_the_kinds_uploads_accept(w, task):
+    with pytest.raises(ValidationError) as refused:
+        tasks.add_requirement(w.controller, task, text="The signed protocol", document_kinds="exe, <script>")
+    [message] = refused.value.errors["document_kinds"]
+    assert message.startswith("Unknown document kinds: exe, <script>. Choose from: pdf, png, jpeg,")
+    assert db.session.query(EvidenceRequirement).count() == 0
+    requirement = tasks.add_requirement(w.controller, task, text="The signed protocol", document_kinds=" PDF; .xlsx ")
+    assert requirement.document_kinds == "pdf, xlsx"
+    assert tasks.add_requirement(w.controller, task, text="Anything", document_kinds="  ").document_kinds is None
+
+
+def test_a_kind_switched_off_for_uploads_cannot_be_asked_for(w, task, app, monkeypatch):
+    monkeypatch.setitem(app.config, "DOCUMENT_TYPES", "pdf,docx")
+    with pytest.raises(ValidationError) as refused:
+        tasks.add_requirement(w.controller, task, text="A spreadsheet", document_kinds="xlsx")
+    assert refused.value.errors["document_kinds"] == ["Unknown document kinds: xlsx. Choose from: pdf, docx."]
