@@ -406,6 +406,9 @@ def check_rows(act, raw_rows, *, today=None):
             problems.append(Problem(item.row, "number", _(
                 "%(parent)s (row %(row)s) has executive bodies, so it is a measure and cannot hold %(number)s.",
                 parent=parent, row=in_file[parent].row, number=item.number)))
+    # A row with a problem is not read without problems: it is listed with its problems only.
+    troubled = {p.row for p in problems}
+    items = [i for i in items if i.row not in troubled]
     for item in items:
         if not item.exists and not item.section and not item.bodies:
             plan.warnings.append(Problem(item.row, "bodies", _(

@@ -221,6 +221,12 @@ def sniff(data):
 READERS = {"xlsx": read_xlsx, "csv": read_csv, "docx": read_docx}
 
 
+def _named_format(filename):
+    """The format a file's name claims ("XLSX" for plan.xlsx), or None when it names none we know."""
+    extension = (filename or "").rpartition(".")[2].lower() if "." in (filename or "") else ""
+    return extension.upper() if extension in ("xlsx", "xls", "docx", "doc", "csv") else None
+
+
 def read_plan(data, filename=None):
     """The plan table in ``data`` (bytes) as a ParsedFile; a ValidationError for anything else."""
     if not data:
@@ -238,6 +244,13 @@ def read_plan(data, filename=None):
     try:
         return READERS[fmt](data)
     except ValidationError:
+        named = _named_format(filename)
+        if named and named != fmt.upper():
+            # "No table … in this CSV file" about plan.xlsx would puzzle: say what is wrong with the file.
+            raise ValidationError(_("The content of %(filename)s is not %(format)s, as its name says, so no plan "
+                                    "could be read from it. Open it, save it as XLSX, CSV UTF-8 or DOCX and upload "
+                                    "it again.", filename=filename, format=named),
+                                  errors={"file": [_("The content does not match the file name.")]}) from None
         raise
     except Exception as exc:  # noqa: BLE001 - the readers fail in many ways on damaged files; all mean the same
         raise ValidationError(_("The %(format)s file is damaged or not a plan and cannot be read.",

@@ -1,5 +1,6 @@
 """Importing a plan: the same tree from XLSX, CSV and DOCX, every problem named by its row, all or nothing."""
 
+import io
 from datetime import date
 
 import pytest
@@ -13,6 +14,7 @@ from monitoris.plans.importer import parse_date, parse_period
 from monitoris.services import audit
 from tests.factories import make_act, make_assignment, make_org, make_task, make_world
 from tests.plans.files import HEADER_AZ, HEADER_RU, csv_bytes, docx_bytes, plan_rows, xlsx_bytes
+from tests.web.conftest import text
 
 
 @pytest.fixture
@@ -225,3 +227,37 @@ def test_the_audit_chain_holds_and_the_bodies_heads_hear_of_their_new_tasks(w):
     keys = db.session.scalars(sa.select(Notification.idempotency_key).where(
         Notification.recipient_id == w.head_sa.id)).all()
     assert any(k.startswith(f"assignment:{lead.id}:event:") for k in keys)
+
+
+def _upload(browser, act, data, name):
+    return browser.post(f"/acts/{act.id}/import", data={"file": (io.BytesIO(data), name)},
+                        content_type="multipart/form-data")
+
+
+def test_a_row_with_a_problem_is_not_also_read_without_problems(w, login):
+    act = make_act()
+    rows = [
+        ["3", "Digital services", "", "", ""],                                 # row 2
+        ["3.9", "A measure", "Ind", "2016", w.sa.short_name],                  # 3
+        ["3.9.1", "Under a measure", "Ind", "2016", w.sa.short_name],          # 4: its parent is a measure
+        ["3.10", "No body yet", "Ind", "2016", ""],                            # 5: fine, a note
+        ["3.11", "Orphan's sibling", "Ind", "2016", w.sa.short_name],          # 6: fine
+        ["5.1", "Orphan", "Ind", "2016", ""],                                  # 7: no parent, and no body
+    ]
+    plan = importer.prepare(w.controller, act, csv_bytes(rows))
+    assert {p.row for p in plan.errors} == {4, 7}
+    assert [i.number for i in plan.items] == ["3", "3.9", "3.10", "3.11"]
+    assert [p.row for p in plan.warnings] == [5]  # no note about a row that has a problem
+
+    html = text(_upload(login(w.controller), act, csv_bytes(rows), "plan.csv"))
+    tree = html[html.index('id="plan-tree"'):]
+    assert 'data-number="3.9.1"' not in tree and 'data-number="5.1"' not in tree
+    assert 'data-number="3.11"' in tree and '<tr data-row="4">' in html
+
+
+def test_a_file_named_xlsx_that_is_not_a_workbook_is_named_so_on_the_page(w, login):
+    act = make_act()
+    response = _upload(login(w.controller), act, "name;value\nа;б\n".encode(), "plan.xlsx")
+    assert response.status_code == 422
+    page = text(response)
+    assert "The content of plan.xlsx is not XLSX, as its name says" in page and "this CSV file" not in page

@@ -77,8 +77,25 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 ])
 def test_files_that_are_not_plans_give_a_clear_error(data, words):
     with pytest.raises(ValidationError) as caught:
-        read_plan(data, "plan.xlsx")
+        read_plan(data, "plan")
     assert words.lower() in caught.value.message.lower()
+
+
+@pytest.mark.parametrize("data", [
+    "name;value\nа;б\n".encode(),
+    b"<html><table><tr><td>No.</td></tr></table></html>",
+    docx_bytes([], header=["Something", "Else", "a", "b", "c"]),
+])
+def test_a_file_that_is_not_what_its_name_says_is_named_so(data):
+    """Not "No table … in this CSV file" about plan.xlsx, which its author saved from Excel."""
+    with pytest.raises(ValidationError) as caught:
+        read_plan(data, "plan.xlsx")
+    assert caught.value.message.startswith("The content of plan.xlsx is not XLSX, as its name says, so no plan")
+    assert caught.value.errors == {"file": ["The content does not match the file name."]}
+
+
+def test_a_plan_read_by_its_content_whatever_its_name():
+    assert len(read_plan(csv_bytes(ROWS), "plan.xlsx").rows) == len(ROWS)
 
 
 def test_an_empty_docx_and_a_docx_without_the_table():
