@@ -72,6 +72,11 @@ def can_view_directory(user):
     return user is not None and user.is_authenticated
 
 
+def can_view_contact_details(user, person):
+    """A person's email, phone, language, account state and logins: for the control body and themself."""
+    return reads_everything(user) or (user is not None and user.is_authenticated and user.id == person.id)
+
+
 # -- acts and tasks --------------------------------------------------------------------
 
 def can_manage_acts(user):

@@ -339,8 +339,12 @@ def organizations(*, q=None, kind=None, active=None):
     return stmt.order_by(Organization.path)
 
 
-def users(*, q=None, organization_id=None, role=None, active=None):
-    """The directory of people (readable by every signed-in user), by organization then name."""
+def users(*, q=None, organization_id=None, role=None, active=None, by_email=True):
+    """The directory of people (readable by every signed-in user), by organization then name.
+
+    ``q``: part of a name or an organization's short name, and of an email when ``by_email`` (only for those
+    who may see people's email addresses: a search would tell them anyway).
+    """
     stmt = sa.select(User).join(Organization, User.organization_id == Organization.id)
     if organization_id:
         stmt = stmt.where(User.organization_id == organization_id)
@@ -349,8 +353,8 @@ def users(*, q=None, organization_id=None, role=None, active=None):
     if active is not None:
         stmt = stmt.where(User.active.is_(active))
     if q:
-        stmt = stmt.where(sa.or_(*(text.contains(column, q) for column in (User.name, User.email,
-                                                                         Organization.short_name))))
+        columns = (User.name, User.email, Organization.short_name) if by_email else (User.name, Organization.short_name)
+        stmt = stmt.where(sa.or_(*(text.contains(column, q) for column in columns)))
     return stmt.order_by(Organization.short_name, text.az_order(User.name), User.id)
 
 

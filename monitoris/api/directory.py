@@ -1,11 +1,13 @@
 """/organizations and /users: the directory (every signed-in user reads it; admins write)."""
 
+from typing import NamedTuple
+
 from flask import url_for
 from flask_babel import gettext as _
 
 from monitoris import permissions, queries
 from monitoris.api.core import ETAG, IF_MATCH, actor, bp, check_if_match, etag_header, get_or_404, page_of
-from monitoris.errors import Forbidden
+from monitoris.errors import Forbidden, ValidationError
 from monitoris.extensions import db
 from monitoris.models import Organization, User
 from monitoris.schemas.common import MAX_ID
@@ -81,13 +83,40 @@ def update_organization(args, object_id):
 
 # -- users ----------------------------------------------------------------------------------
 
+class Card(NamedTuple):
+    """What every signed-in reader sees of a person: who they are and what they do, no contact details."""
+
+    id: int
+    name: str
+    organization_id: int
+    roles: frozenset
+
+
+def _as_seen_by(viewer, person):
+    # The schema leaves out what the card does not carry.
+    if permissions.can_view_contact_details(viewer, person):
+        return person
+    return Card(person.id, person.name, person.organization_id, person.roles)
+
+
 @bp.route("/users", methods=["GET"], tags=USER_TAG)
 @bp.arguments(UserArgs, location="query")
 @bp.response(200, UserPageSchema)
 def list_users(args):
-    """People, by organization and name."""
-    return page_of(queries.users(q=args.get("q"), organization_id=args.get("organization_id"),
-                                 role=args.get("role"), active=args.get("active")), args)
+    """People, by organization and name.
+
+    Email, phone, language, the account's state and last login are shown to the control body and to the
+    person themself; other readers get each person's id, name, organization and roles, and search names only.
+    """
+    viewer = actor()
+    private = permissions.reads_everything(viewer)
+    if not private and "active" in args:
+        message = _("Only the control body may filter people by whether their account is active.")
+        raise ValidationError(message, errors={"active": [message]})
+    page = page_of(queries.users(q=args.get("q"), organization_id=args.get("organization_id"),
+                                 role=args.get("role"), active=args.get("active"), by_email=private), args)
+    page["items"] = [_as_seen_by(viewer, person) for person in page["items"]]
+    return page
 
 
 @bp.route("/users", methods=["POST"], tags=USER_TAG)
@@ -104,8 +133,9 @@ def create_user(args):
 @bp.route(f"/users/{ID}", methods=["GET"], tags=USER_TAG)
 @bp.response(200, UserSchema, headers=ETAG)
 def get_user(object_id):
+    """One person: in full for the control body and for themself, else their card (see the list)."""
     user = get_or_404(User, object_id, _viewer)
-    return user, 200, etag_header(user)
+    return _as_seen_by(actor(), user), 200, etag_header(user)
 
 
 @bp.route(f"/users/{ID}", methods=["PATCH"], tags=USER_TAG)

@@ -29,8 +29,30 @@ class OrganizationArgs(PageArgs):
     active = fields.Boolean()
 
 
+# A person's contact details and account are theirs: not every reader of the directory sees them.
+PRIVATE = ("Present only for the control body (controllers, observers, admins) and for the person themself; "
+           "other readers see id, name, organization_id and roles.")
+
+
 class UserSchema(Schema):
-    id = fields.Integer(dump_only=True)
+    """A person as the directory shows them."""
+
+    id = fields.Integer(dump_only=True, required=True)
+    email = fields.Email(validate=validate.Length(max=254), metadata={"description": PRIVATE})
+    name = Str(200, 1, required=True)
+    phone = Str(40, allow_none=True, metadata={"description": PRIVATE})
+    locale = OneOf(LOCALES, metadata={"description": PRIVATE})
+    organization_id = Id(required=True)
+    roles = fields.List(OneOf(ROLES), required=True)
+    active = fields.Boolean(metadata={"description": PRIVATE})
+    last_login_at = fields.DateTime(dump_only=True, allow_none=True, metadata={"description": PRIVATE})
+    created_at = fields.DateTime(dump_only=True, metadata={"description": PRIVATE})
+    version = fields.Integer(dump_only=True, metadata={"description": PRIVATE})
+
+
+class UserInputSchema(Schema):
+    """What an admin writes about a person."""
+
     email = fields.Email(required=True, validate=validate.Length(max=254))
     name = Str(200, 1, required=True)
     phone = Str(40, allow_none=True)
@@ -38,21 +60,19 @@ class UserSchema(Schema):
     organization_id = Id(required=True)
     roles = fields.List(OneOf(ROLES), required=True)
     active = fields.Boolean()
-    last_login_at = fields.DateTime(dump_only=True, allow_none=True)
-    created_at = fields.DateTime(dump_only=True)
-    version = fields.Integer(dump_only=True)
 
 
-class UserCreateSchema(UserSchema):
+class UserCreateSchema(UserInputSchema):
     password = Str(200, load_only=True, metadata={"description": "At least 10 characters; none: no password login"})
 
 
-UserPatchSchema = patch_schema(UserSchema, "UserPatch")
+UserPatchSchema = patch_schema(UserInputSchema, "UserPatch")
 UserPageSchema = page_schema(UserSchema, "UserPage")
 
 
 class UserArgs(PageArgs):
-    q = Str(200, metadata={"description": "Part of the name or email"})
+    q = Str(200, metadata={"description": "Part of the person's name or of their organization's short name; of "
+                                         "the email too for the control body"})
     organization_id = Id()
     role = OneOf(ROLES)
-    active = fields.Boolean()
+    active = fields.Boolean(metadata={"description": "For the control body only"})
