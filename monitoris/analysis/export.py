@@ -66,12 +66,9 @@ def to_xlsx(columns, rows, title=None):
     sheet = book.active
     sheet.title = _sheet_title(title if title is not None else gettext("Analysis"))
     sheet.append([str(h) for _, h in columns])
-    for row in rows:
-        sheet.append([None] * len(columns))
+    for number, row in enumerate(rows, 2):  # (sheet.max_row walks every cell: a long export took minutes)
         for i, (key, _) in enumerate(columns, 1):
-            value = _plain(row.get(key), key)
-            cell = sheet.cell(row=sheet.max_row, column=i)
-            cell.value = value
+            cell = sheet.cell(row=number, column=i, value=_plain(row.get(key), key))
             as_text([cell])  # never a formula, whatever the text begins with
     sheet.freeze_panes = "A2"
     out = io.BytesIO()

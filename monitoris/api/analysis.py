@@ -1,9 +1,8 @@
 """/analysis: the performance figures per body (with the discipline index) and the monthly trend."""
 
-from datetime import date
-
 from flask import Response
 
+from monitoris import clock
 from monitoris.analysis import export, tables, trend
 from monitoris.api.core import actor, bp, get_or_404
 from monitoris.models import Organization
@@ -29,9 +28,9 @@ def _filters(args, **extra):
 
 
 def _file(fmt, columns, rows, name):
-    filename = f"analysis-{name}-{date.today().isoformat()}.{fmt}"
+    # Named by the day in the application's time zone (the server's own may already be another day).
     return Response(export.render(fmt, columns, rows, name), mimetype=export.MEDIA_TYPES[fmt].split(";")[0],
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": export.attachment(f"analysis-{name}", name, clock.today(), fmt)})
 
 
 def _lines(row):

@@ -3,6 +3,7 @@
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from monitoris.analysis import tables
 from monitoris.analysis.sql import FIRST_DAY, LAST_DAY
 from monitoris.models import ORGANIZATION_KINDS
 from monitoris.schemas.common import MAX_ID, OneOf, QueryArgs, QueryId
@@ -30,8 +31,9 @@ class AnalysisArgs(QueryArgs):
 
     @validates_schema
     def _range(self, data, **kwargs):
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise ValidationError(_("The end of the range is before its start."), field_name="date_to")
+        problem = tables.range_problem(data.get("date_from"), data.get("date_to"))
+        if problem:
+            raise ValidationError(problem, field_name="date_to" if data.get("date_to") else "date_from")
 
 
 class TrendArgs(AnalysisArgs):

@@ -53,9 +53,11 @@ class FilterForm(FlaskForm):
     def filters(self, user, *, scoped=True, **extra):
         valid = self.validate()
         date_from, date_to = self.date_from.data, self.date_to.data
-        if not valid or (date_from and date_to and date_from > date_to):
-            if date_from and date_to and date_from > date_to:
-                self.date_to.errors = [*self.date_to.errors, _("The end of the range is before its start.")]
+        problem = tables.range_problem(date_from, date_to) if valid else None
+        if problem:
+            field = self.date_to if date_to else self.date_from
+            field.errors = [*field.errors, problem]
+        if not valid or problem:
             date_from = date_to = None
         kind = self.kind.data if self.kind.data in ORGANIZATION_KINDS else None
         return tables.make_filters(user, date_from=date_from, date_to=date_to, act_id=self.act_id.data,

@@ -102,4 +102,22 @@ def test_a_date_beyond_the_calendar_is_a_problem_naming_the_field(api, year, que
         body = problem(client.get(url), 422)
         assert list(body["errors"]) == [field]
         assert body["errors"][field] == ["Give a date from 1900-01-01 to 2999-12-31."]
-    assert client.get("/api/v1/analysis/organizations?date_from=1900-01-01&date_to=2999-12-31").status_code == 200
+
+
+def test_a_range_of_more_than_25_years_is_a_problem(api, year):
+    """Its trend has a row a month: a range over centuries would keep a worker busy for minutes."""
+    client = api(year.w.controller)
+    for query, field in (("date_from=1900-01-01&date_to=2999-12-31", "date_to"), ("date_from=2001-12-01", "date_from"),
+                         ("date_from=2002-01-01&date_to=2027-01-01", "date_to")):
+        body = problem(client.get(f"/api/v1/analysis/trend?{query}&format=xlsx"), 422)
+        assert body["errors"] == {field: ["Choose a range of at most 25 years."]}, query
+    response = client.get("/api/v1/analysis/trend?date_from=2002-01-01&date_to=2026-12-31&format=xlsx")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.get_data())).active.iter_rows(values_only=True))
+    assert len(rows) == 1 + 300 and rows[1][0] == "2002-01" and rows[-1][0] == "2026-12"
+
+
+def test_an_export_is_named_by_the_day_in_baku(api, year, clock):
+    clock.advance(hours=16, minutes=30)  # 21:30 on 15 June in UTC: already 16 June in Baku (UTC+4)
+    response = api(year.w.controller).get("/api/v1/analysis/organizations?format=csv")
+    assert 'filename="analysis-organizations-2026-06-16.csv"' in response.headers["Content-Disposition"]

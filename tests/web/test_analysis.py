@@ -143,3 +143,10 @@ def test_a_date_beyond_the_calendar_is_told_and_the_year_shown(year, login, quer
     for url in (f"/analysis/organizations/{year.sa.id}?{query}", f"/analysis/export/organizations.csv?{query}",
                 f"/analysis/export/trend.xlsx?{query}", f"/analysis/drilldown?figure=assigned&{query}"):
         assert b.get(url).status_code == 200, url
+
+
+def test_a_range_of_more_than_25_years_is_told_and_the_year_shown(year, login):
+    html = text(login(year.w.controller).get("/analysis?date_from=2000-01-01&date_to=2026-12-31"))
+    form = html[html.index('class="filters"'):html.index("</form>", html.index('class="filters"'))]
+    assert re.search(r'id="date_to"[^>]*><p class="error">Choose a range of at most 25 years.</p>', form)
+    assert "01 Jan 2026 – 31 Dec 2026" in html
