@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from monitoris import api, cli, config, queries, security, web
+from monitoris import api, cli, config, database, queries, security, web
 from monitoris.analysis import facts as _facts  # noqa: F401 - keeps the analysis's items current on every flush
 from monitoris.clock import SystemClock
 from monitoris.database import configure_postgresql, configure_sqlite, engine_options
@@ -62,6 +62,7 @@ def create_app(overrides=None):
                 configure_sqlite(engine)
             elif engine.dialect.name == "postgresql":
                 configure_postgresql(engine)
+    database.register(app)  # first of the hooks: before any of them reads
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["TIMEZONE"],
                    default_translation_directories=str(ROOT / "monitoris" / "translations"))
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
