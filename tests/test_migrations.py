@@ -1,6 +1,6 @@
 """The schema the migrations build is the schema the models describe."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from flask_migrate import downgrade, upgrade
 
 from monitoris import create_app
 from monitoris.extensions import db
-from monitoris.models import Event
+from monitoris.models import Act, Event, Task
 from monitoris.services import assignments, audit, documents, extensions, instructions, reports
 from tests.conftest import TEST_DB
 from tests.factories import make_act, make_document, make_task, make_world
@@ -101,4 +101,45 @@ def test_events_written_before_0010_get_the_act_of_their_work(fresh_app):
         kinds = db.session.execute(sa.select(Event.object_type).where(Event.act_id.in_(act_ids - {None})).distinct())
         assert set(kinds.scalars()) == {"assignment", "report", "document", "instruction", "extension_request"}
         assert audit.verify_chain().ok
+        db.session.remove()
+
+
+def test_0011_orders_existing_tasks_by_number_and_keeps_their_numbers(fresh_app):
+    """Tasks written before 0011 (five-digit keys: 100000 before 99999) sort by number after it; a number with
+    leading zeros sorts as the plain one, and keeps its zeros (what people typed is not rewritten)."""
+    old_rows = [  # (act, number, the key of 0010), in the order of their ids
+        (7, "100000", "100000"), (7, "99999", "99999"), (7, "1", "00001"), (7, "1.10", "00001.00010"),
+        (7, "1.2", "00001.00002"), (7, "1.1", "00001.00001"), (7, "1.01", "00001.00001"), (7, "2", "00002"),
+        (7, "2.01", "00002.00001"), (8, "01", "00001"),
+    ]
+    at = datetime(2026, 1, 1)
+    with fresh_app.app_context():
+        upgrade(revision="0010")
+        for act_id in (7, 8):
+            db.session.execute(sa.text(
+                "INSERT INTO acts (id, kind, title, state, created_at, updated_at, version) "
+                "VALUES (:id, 'action_plan', 'Plan', 'active', :at, :at, 1)"), {"id": act_id, "at": at})
+        db.session.execute(sa.text(
+            "INSERT INTO tasks (act_id, number, sort_key, title, recurrence, priority, published, created_at, "
+            "updated_at, version) VALUES (:act_id, :number, :sort_key, 'Measure', 'none', 'normal', :published, "
+            ":at, :at, 1)"), [{"act_id": act, "number": number, "sort_key": key, "published": True, "at": at}
+                              for act, number, key in old_rows])
+        db.session.commit()
+        db.session.remove()
+        upgrade()
+
+        def numbers(act_id):
+            return db.session.scalars(sa.select(Task.number).where(Task.act_id == act_id)
+                                      .order_by(Task.sort_key, Task.id)).all()
+
+        assert numbers(7) == ["1", "1.1", "1.01", "1.2", "1.10", "2", "2.01", "99999", "100000"]
+        assert numbers(8) == ["01"]
+        # The keys are the ones the app writes: a task added now sorts among them.
+        make_task(db.session.get(Act, 7), "100")
+        assert numbers(7)[-3:] == ["100", "99999", "100000"]
+        db.session.rollback()
+        db.session.remove()
+        downgrade(revision="0010")
+        keys = db.session.execute(sa.text("SELECT number, sort_key FROM tasks WHERE act_id = 7 ORDER BY id")).all()
+        assert [tuple(k) for k in keys][:2] == [("100000", "100000"), ("99999", "99999")]
         db.session.remove()

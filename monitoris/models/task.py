@@ -12,14 +12,24 @@ RECURRENCES = ("none", "annual", "semiannual", "quarterly", "monthly")
 PRIORITIES = ("low", "normal", "high")
 
 
-def number_sort_key(number):
-    """"4.1.10" -> "00004.00001.00010", so that a plain string sort gives 1.2 before 1.10."""
-    parts = [p for p in number.strip().rstrip(".").split(".") if p]
-    return ".".join(p.zfill(5) if p.isdigit() else p for p in parts)
+MAX_NUMBER = 40  # characters of a stored number (the column's width)
+
+
+def _parts(number):
+    return [p.strip() for p in number.strip().rstrip(".").split(".")]
 
 
 def normalize_number(number):
-    return ".".join(p.strip() for p in number.strip().rstrip(".").split("."))
+    """"4.01.1." -> "4.1.1": a number is its parts, so leading zeros and a closing dot do not make another one."""
+    return ".".join(p.lstrip("0") or "0" if p.isascii() and p.isdigit() else p for p in _parts(number))
+
+
+def number_sort_key(number):
+    """"4.1.10" -> "014.011.0210": each part after its length in two digits, so that a plain string sort gives
+    1.2 before 1.10 and 99999 before 100000.  Two digits hold any part of a number of MAX_NUMBER characters;
+    as each part says how long it is, the order holds even under a collation that ignores the dots."""
+    parts = [p for p in normalize_number(number).split(".") if p]
+    return ".".join(f"{len(p):02d}{p}" for p in parts)
 
 
 class Task(db.Model):
@@ -34,7 +44,7 @@ class Task(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     act_id: Mapped[int] = mapped_column(sa.ForeignKey("acts.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tasks.id"), index=True)
-    number: Mapped[str] = mapped_column(sa.String(40))
+    number: Mapped[str] = mapped_column(sa.String(MAX_NUMBER))
     sort_key: Mapped[str] = mapped_column(sa.String(200))
     title: Mapped[str] = mapped_column(sa.Text)
     indicator: Mapped[str | None] = mapped_column(sa.Text)

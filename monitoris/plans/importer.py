@@ -14,6 +14,8 @@ Choices a plan file leaves open, decided here:
   end of the fulfilment period, else (a regular measure without years) 31 December of the current
   year, the first annual reporting deadline; a measure with bodies and none of these is an error;
 * the first executive body is the lead, the others co-executors;
+* a number is its ASCII digit parts: leading zeros and a closing dot do not count, so ``1.01.`` is 1.1
+  (and a duplicate of a row 1.1), while look-alike digits such as ``١٢`` are not a number;
 * a number the act already has is reported as existing and left as it is (a re-import adds only
   what is new, never duplicates).
 """
@@ -31,12 +33,13 @@ from monitoris import clock, permissions
 from monitoris.errors import Conflict, Forbidden, ValidationError
 from monitoris.extensions import db
 from monitoris.models import Assignment, Organization, Task
-from monitoris.models.task import normalize_number, number_sort_key
+from monitoris.models.task import MAX_NUMBER, normalize_number, number_sort_key
 from monitoris.plans import writer
 from monitoris.plans.parse import read_plan
 
-NUMBER_RE = re.compile(r"^\d+(\.\d+)*\.?$")
-SECTION_CELL_RE = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+(\S.*)$", re.S)
+# ASCII digits only, as services.tasks: \d would also take look-alikes such as "١٢" (Arabic-Indic digits).
+NUMBER_RE = re.compile(r"[0-9]+(\.[0-9]+)*\.?")
+SECTION_CELL_RE = re.compile(r"^([0-9]+(?:\.[0-9]+)*)\.?\s+(\S.*)$", re.S)
 YEAR_RE = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 MIN_YEAR, MAX_YEAR = 1990, 2100
 REGULAR_PHRASES = (
@@ -47,7 +50,6 @@ REGULAR_PHRASES = (
 YEAR_WORDS = {"year", "years", "il", "illər", "ildə", "ci", "cı", "cu", "cü", "г", "гг", "год", "годы", "годов"}
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%y")
 BODY_SPLIT_RE = re.compile(r"[;\n]+")
-MAX_NUMBER = 40
 
 
 @dataclass
@@ -306,12 +308,12 @@ def _item_from_row(raw, directory, today, problems, seen):
         if error:
             problem("number", error)
         title = _text(cells.get("title"))
-    if number is not None and not NUMBER_RE.match(number):
+    if number is not None and not NUMBER_RE.fullmatch(number):
         problem("number", _("“%(number)s” is not a task number: write digits separated by dots, like 4 or 4.1.1.",
                              number=number))
     elif number is None and not problems[start:]:
         problem("number", _("The row has no number."))
-    elif number is not None and len(number) > MAX_NUMBER:
+    elif number is not None and len(normalize_number(number)) > MAX_NUMBER:
         problem("number", _("The number is longer than %(max)s characters.", max=MAX_NUMBER))
     if not title:
         problem("title", _("The event name is empty."))
@@ -340,7 +342,7 @@ def _item_from_row(raw, directory, today, problems, seen):
             elif not org.active:
                 problem("bodies", _("%(name)s is no longer active.", name=org.short_name))
         bodies = [Body(org, "lead" if i == 0 else "co_executor") for i, org in enumerate(found)]
-    if number is not None and NUMBER_RE.match(number):
+    if number is not None and NUMBER_RE.fullmatch(number):
         number = normalize_number(number)
         seen.append(number)
     if problems[start:]:

@@ -10,22 +10,24 @@ from monitoris.documents import sniff
 from monitoris.errors import Forbidden, ValidationError
 from monitoris.extensions import db
 from monitoris.models import PRIORITIES, RECURRENCES, Assignment, EvidenceRequirement, Stage, Task, User
-from monitoris.models.task import normalize_number
+from monitoris.models.task import MAX_NUMBER, normalize_number
 from monitoris.services import audit, documents
 
 FIELDS = ("number", "title", "indicator", "period_start", "period_end", "recurrence", "due_on", "priority",
           "controller_id", "published")
-NUMBER_RE = re.compile(r"^\d+(\.\d+)*\.?$")
+# ASCII digits only: \d would also take "١٢" (Arabic-Indic), a look-alike of 12 that sorts and compares apart.
+NUMBER_RE = re.compile(r"[0-9]+(\.[0-9]+)*\.?")
 
 
 def _validate(act, task, fields):
     errors = {}
     if "number" in fields:
         number = (fields["number"] or "").strip()
-        if not NUMBER_RE.match(number):
+        if not NUMBER_RE.fullmatch(number):
             errors["number"] = [_("Write the number as digits separated by dots, like 4 or 4.1.1.")]
+        elif len(number := normalize_number(number)) > MAX_NUMBER:
+            errors["number"] = [_("The number is longer than %(max)s characters.", max=MAX_NUMBER)]
         else:
-            number = normalize_number(number)
             fields["number"] = number
             clash = db.session.scalar(sa.select(Task.id).where(Task.act_id == act.id, Task.number == number))
             if clash is not None and clash != task.id:

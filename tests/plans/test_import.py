@@ -261,3 +261,28 @@ def test_a_file_named_xlsx_that_is_not_a_workbook_is_named_so_on_the_page(w, log
     assert response.status_code == 422
     page = text(response)
     assert "The content of plan.xlsx is not XLSX, as its name says" in page and "this CSV file" not in page
+
+
+def test_numbers_are_ascii_digits_one_per_number_and_sorted_whatever_their_length(w):
+    act = make_task(w.act, "3").act  # an act with a section 3
+    rows = [
+        ["100000", "Last measure", "Ind", "2017", w.sa.short_name],    # row 2
+        ["99999", "Measure before it", "Ind", "2017", w.sa.short_name],  # 3
+        ["١٢", "Arabic-Indic twelve", "Ind", "2017", w.sa.short_name],   # 4 not a number
+        ["1", "Section", "", "", ""],                                   # 5
+        ["1.1", "Measure", "Ind", "2017", w.sa.short_name],            # 6
+        ["1.01", "The same measure again", "Ind", "2017", w.sa.short_name],  # 7 duplicate of 1.1
+        ["03", "The existing section", "", "", ""],                    # 8 is 3
+        ["01.10", "Tenth measure", "Ind", "2017", w.sa.short_name],    # 9 is 1.10
+    ]
+    plan = importer.prepare(w.controller, act, csv_bytes(rows))
+    messages = {p.row: p.message for p in plan.errors}
+    assert set(messages) == {4, 7}
+    assert messages[4] == "“١٢” is not a task number: write digits separated by dots, like 4 or 4.1.1."
+    assert messages[7] == "Duplicate number 1.1: row 6 has it too."
+    assert [(i.number, i.status) for i in plan.items] == [
+        ("1", "new"), ("1.1", "new"), ("1.10", "new"), ("3", "exists"), ("99999", "new"), ("100000", "new")]
+    del rows[5], rows[2]
+    plan = importer.import_plan(w.controller, act, csv_bytes(rows))
+    assert plan.valid and plan.created_tasks == 5
+    assert [t[0] for t in tree(act)] == ["1", "1.1", "1.10", "3", "99999", "100000"]

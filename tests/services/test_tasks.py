@@ -61,3 +61,20 @@ def test_a_kind_switched_off_for_uploads_cannot_be_asked_for(w, task, app, monke
     with pytest.raises(ValidationError) as refused:
         tasks.add_requirement(w.controller, task, text="A spreadsheet", document_kinds="xlsx")
     assert refused.value.errors["document_kinds"] == ["Unknown document kinds: xlsx. Choose from: pdf, docx."]
+
+
+def test_a_number_is_ascii_digits_without_leading_zeros_and_fits_its_column(w, task):
+    with pytest.raises(ValidationError) as refused:
+        tasks.create_task(w.controller, w.act, number="1.٢", title="Look-alike")
+    assert refused.value.errors == {"number": ["Write the number as digits separated by dots, like 4 or 4.1.1."]}
+    with pytest.raises(ValidationError) as refused:
+        tasks.create_task(w.controller, w.act, number="1." * 20 + "1", title="Too deep")
+    assert refused.value.errors == {"number": ["The number is longer than 40 characters."]}
+    # Renumbering to a look-alike of an existing number is a clash, not a second 1.1.
+    tasks.create_task(w.controller, w.act, number="1", title="Section")
+    other = tasks.create_task(w.controller, w.act, number="1.02.", title="Second measure")
+    assert other.number == "1.2"
+    with pytest.raises(ValidationError) as refused:
+        tasks.update_task(w.controller, other, number="01.001")
+    assert refused.value.errors == {"number": ["This act already has a task 1.1."]}
+    assert other.number == "1.2"
