@@ -128,7 +128,7 @@ def upload_files(owner):
     if not files:
         raise ValidationError(_("No file was sent."), errors={"files": [
             _("Send one or more files as multipart form data in the field files.")]})
-    attached = [documents.attach(actor(), owner, f.stream, f.filename) for f in files]
+    attached = documents.attach_all(actor(), owner, [(f.stream, f.filename) for f in files])
     db.session.commit()
     return {"items": attached}
 

@@ -36,6 +36,9 @@ class Staged:
         final.parent.mkdir(parents=True, exist_ok=True)
         if final.exists():
             self.path.unlink(missing_ok=True)  # the same bytes are stored already
+            # Fresh again: ``documents cleanup`` spares young files, so it cannot take unreferenced bytes
+            # (a refused or rolled-back upload's) that this upload is about to refer to.
+            os.utime(final)
         else:
             os.replace(self.path, final)  # atomic within one file system
         return final

@@ -1,7 +1,8 @@
 """Documents: attaching uploaded files to a report or an instruction, removing them, checking the store.
 
 The bytes are streamed into the storage backend while hashed, checked by their content against
-the allow-list, and only then become visible; a refused file leaves nothing behind.
+the allow-list, and only then become visible; a refused file leaves nothing behind, nor does a batch
+(several files at once) with one refused file in it.
 """
 
 import re
@@ -68,6 +69,15 @@ def can_attach(actor, owner):
 
 def attach(actor, owner, stream, filename):
     """Store ``stream`` and attach it to ``owner`` (a draft report, or an instruction or its answer)."""
+    return attach_all(actor, owner, [(stream, filename)])[0]
+
+
+def attach_all(actor, owner, files):
+    """Attach every ``(stream, filename)`` of ``files`` to ``owner``, all or nothing.
+
+    Every file is staged and checked before any is stored: one refused file discards the staged ones
+    and leaves the store as it was (bytes stored already for another document are never removed).  The
+    accepted files are stored before the caller commits; should its commit fail, ``cleanup`` removes them."""
     if isinstance(owner, Report) and owner.state != "draft" and permissions.can_view_report(actor, owner):
         raise IllegalTransition(_("The report is %(state)s: its documents can no longer change.",
                                   state=word(REPORT_STATES, owner.state)))
@@ -75,32 +85,54 @@ def attach(actor, owner, stream, filename):
         raise Forbidden(_("You may not attach documents here."))
     purpose = "instruction" if permissions.can_review(actor) else "response"
     values, filed = _owner_fields(owner, purpose)
-    name = clean_filename(filename)
+    staged, stored = [], 0
     try:
-        staged = storage().stage(stream, max_bytes())
+        for stream, filename in files:
+            name = clean_filename(filename)
+            staged.append((name, *_stage(stream, name)))
+        attached = [_record(actor, name, media_type, file, values, filed) for name, file, media_type in staged]
+        for _name, file, _type in staged:
+            file.commit()
+            stored += 1
+    except BaseException:
+        # A committed file's temporary name is free again (it may be another upload's by now): leave it.
+        for _name, file, _type in staged[stored:]:
+            file.discard()
+        raise
+    return attached
+
+
+def _stage(stream, name):
+    """(staged file, media type) of an accepted file; a refused one is discarded and raises."""
+    try:
+        file = storage().stage(stream, max_bytes())
     except TooLarge as exc:
         raise PayloadTooLarge(_("%(name)s is larger than %(limit)s, the largest file accepted. Nothing was stored.",
                                 name=name, limit=describe_limit())) from exc
     try:
-        media_type = sniff.sniff(staged.path, name)
+        # Empty first: no content is of any type, and "empty" is the reason a person can act on.
+        if file.size == 0:
+            raise ValidationError(_("%(name)s was refused.", name=name),
+                                  errors={"files": [_("%(name)s is empty.", name=name)]})
+        media_type = sniff.sniff(file.path, name)
         if media_type is None or media_type not in allowed_types():
             accepted = ", ".join(sorted(sniff.NAMES[t] for t in allowed_types()))
             raise ValidationError(_("%(name)s was refused.", name=name), errors={"files": [
                 _("%(name)s is not an accepted type: its content is not one of %(accepted)s. "
                   "The name of a file does not decide its type.", name=name, accepted=accepted)]})
-        if staged.size == 0:
-            raise ValidationError(_("%(name)s was refused.", name=name),
-                                  errors={"files": [_("%(name)s is empty.", name=name)]})
-        staged.commit()
     except BaseException:
-        staged.discard()
+        file.discard()
         raise
-    document = Document(filename=name, media_type=media_type, size=staged.size, sha256=staged.sha256,
+    return file, media_type
+
+
+def _record(actor, name, media_type, file, values, filed):
+    document = Document(filename=name, media_type=media_type, size=file.size, sha256=file.sha256,
                         uploaded_by_id=actor.id, uploaded_at=clock.now(), **values)
     db.session.add(document)
     db.session.flush()
     audit.record(actor, "document.uploaded", "document", document.id, **filed, after={
-        "filename": name, "media_type": media_type, "size": staged.size, "sha256": staged.sha256, **values})
+        "filename": name, "media_type": media_type, "size": file.size, "sha256": file.sha256, **values})
     return document
 
 

@@ -72,9 +72,7 @@ def new(assignment_id):
         instruction = instructions_service.issue(
             current_user, assignment, kind=form.kind.data, text=form.text.data,
             response_due_on=form.response_due_on.data, whole_organization=form.whole_organization.data)
-        files = [f for f in request.files.getlist("files") if f and f.filename]
-        for f in files:
-            documents_service.attach(current_user, instruction, f.stream, f.filename)
+        _attach_files(instruction)
     except ValidationError as exc:
         db.session.rollback()
         return render_template("instructions/form.html", form=attach_errors(form, exc), assignment=assignment), 422
@@ -83,6 +81,13 @@ def new(assignment_id):
             org=assignment.organization.short_name),
           "success")
     return redirect(url_for("assignments.show", assignment_id=assignment.id, _anchor="instructions"))
+
+
+def _attach_files(instruction):
+    """The form's files, all or none (one refused file stores none of them)."""
+    files = [(f.stream, f.filename) for f in request.files.getlist("files") if f and f.filename]
+    if files:
+        documents_service.attach_all(current_user, instruction, files)
 
 
 @bp.get("/instructions/<int:instruction_id>")
@@ -120,9 +125,7 @@ def respond(instruction_id):
                 _("This instruction is %(state)s.", state=word(instruction.state, "instruction_state"))])
         abort(403)
     try:
-        files = [f for f in request.files.getlist("files") if f and f.filename]
-        for f in files:
-            documents_service.attach(current_user, instruction, f.stream, f.filename)
+        _attach_files(instruction)
         instructions_service.respond(current_user, instruction, form.response_text.data)
     except ValidationError as exc:
         db.session.rollback()

@@ -205,8 +205,7 @@ def upload_to(owner, render_error, next_url):
     if not files:
         return render_error(422, [_("Choose one or more files to attach.")])
     try:
-        for f in files:
-            documents_service.attach(current_user, owner, f.stream, f.filename)
+        documents_service.attach_all(current_user, owner, [(f.stream, f.filename) for f in files])
     except ValidationError as exc:
         db.session.rollback()
         return render_error(422, sum(exc.errors.values(), []) or [exc.message])

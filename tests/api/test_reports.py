@@ -139,3 +139,28 @@ def test_extension_requests_through_the_api(w, a, api):
     history = executor.get(f"/api/v1/assignments/{a.id}/extension-requests").get_json()
     assert [(x["decision"], x["days_requested"]) for x in history["items"]] == [("approved", 31)]
     assert date.fromisoformat(assignment["due_on"]) > date.fromisoformat(assignment["original_due_on"])
+
+
+def test_a_batch_with_one_refused_file_stores_none_of_its_files(w, a, api, upload_folder):
+    executor = api(w.exec_sa)
+    report = executor.post(f"/api/v1/assignments/{a.id}/reports", json={"text": "x"}).get_json()
+    url = f"/api/v1/reports/{report['id']}/documents"
+    kept = _upload(executor, url, (PDF_BYTES, "kept.pdf")).get_json()["items"][0]
+    stored = sorted(p for p in upload_folder.rglob("*") if p.is_file())
+    unique = PDF_BYTES + b"% only in the refused batch\n"
+    for batch in ([(unique, "uniq.pdf"), (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00", "bad.exe")],
+                  [(PDF_BYTES, "kept-again.pdf"), (unique, "uniq.pdf"), (b"", "empty.pdf")]):
+        body = problem(_upload(executor, url, *batch), 422)
+        assert body["errors"]["files"][0].startswith(batch[-1][1])
+        assert sorted(p for p in upload_folder.rglob("*") if p.is_file()) == stored
+        listed = executor.get(url).get_json()["items"]
+        assert [d["filename"] for d in listed] == ["kept.pdf"]
+    # The bytes the refused batches shared with the kept document are still there.
+    assert executor.get(kept["content_url"]).data == PDF_BYTES
+
+
+def test_an_empty_file_is_refused_as_empty(w, a, api):
+    executor = api(w.exec_sa)
+    report = executor.post(f"/api/v1/assignments/{a.id}/reports", json={"text": "x"}).get_json()
+    body = problem(_upload(executor, f"/api/v1/reports/{report['id']}/documents", (b"", "minutes.pdf")), 422)
+    assert body["errors"] == {"files": ["minutes.pdf is empty."]}

@@ -127,3 +127,22 @@ def test_cleanup_removes_partial_and_unreferenced_files_but_not_fresh_ones(app, 
     assert "2 orphaned files removed" in result.output
     assert not part.exists() and not store.exists(orphan.sha256)
     assert store.exists(doc.sha256) and store.exists(fresh.sha256)
+
+
+def test_an_empty_file_is_refused_as_empty_and_not_stored(report, upload_folder):
+    with pytest.raises(ValidationError) as exc:
+        make_document(report, report.w.exec_sa, b"", "minutes.pdf")
+    assert exc.value.errors == {"files": ["minutes.pdf is empty."]}
+    assert _stored_files(upload_folder) == []
+
+
+def test_a_batch_is_stored_whole_or_not_at_all(report, upload_folder):
+    kept = make_document(report, report.w.exec_sa, PDF_BYTES, "kept.pdf")
+    batch = [(PDF_BYTES, "again.pdf"), (office_bytes(), "stats.xlsx"), (b"<html></html>", "page.pdf")]
+    with pytest.raises(ValidationError) as exc:
+        documents.attach_all(report.w.exec_sa, report, [(io.BytesIO(c), n) for c, n in batch])
+    assert exc.value.errors["files"][0].startswith("page.pdf is not an accepted type")
+    assert _stored_files(upload_folder) == [kept.sha256]
+    attached = documents.attach_all(report.w.exec_sa, report, [(io.BytesIO(c), n) for c, n in batch[:2]])
+    assert [d.filename for d in attached] == ["again.pdf", "stats.xlsx"]
+    assert _stored_files(upload_folder) == sorted({kept.sha256, attached[1].sha256})
