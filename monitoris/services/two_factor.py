@@ -58,7 +58,7 @@ def _step(now):
 
 def _matching_step(secret, code, now):
     code = re.sub(r"\s", "", code or "")
-    if not re.fullmatch(r"\d{6}", code):
+    if not re.fullmatch(r"[0-9]{6}", code):  # ASCII: \d would take "١٢٣٤٥٦", which compare_digest refuses
         return None
     totp = pyotp.TOTP(secret)
     current = _step(now)

@@ -27,6 +27,8 @@ def test_the_login_session_starts_only_after_the_code(app, client, clock):
     assert client.get("/").status_code == 302  # not logged in yet
     wrong = code_step(client, "000000")
     assert wrong.status_code == 401 and "The code is not correct" in wrong.get_data(as_text=True)
+    look_alike = code_step(client, "١٢٣٤٥٦")  # Arabic-Indic digits: not a code, and no 500
+    assert look_alike.status_code == 401 and "The code is not correct" in look_alike.get_data(as_text=True)
     ok = code_step(client, code_at(clock))
     assert ok.status_code == 302 and ok.headers["Location"] == "/assignments"
     assert _sessions(user) == 1 and client.get("/").status_code == 200
