@@ -3,7 +3,8 @@
 from marshmallow import Schema, fields, validate
 
 from monitoris.models import LOCALES, ORGANIZATION_KINDS, ROLES
-from monitoris.schemas.common import Id, OneOf, PageArgs, Str, page_schema, patch_schema
+from monitoris.schemas.common import Id, OneOf, PageArgs, QueryId, Str, page_schema, patch_schema
+from monitoris.services import passwords
 
 
 class OrganizationSchema(Schema):
@@ -63,7 +64,8 @@ class UserInputSchema(Schema):
 
 
 class UserCreateSchema(UserInputSchema):
-    password = Str(200, load_only=True, metadata={"description": "At least 10 characters; none: no password login"})
+    password = Str(passwords.MAX_LENGTH, load_only=True, metadata={
+        "description": f"At least {passwords.MIN_LENGTH} characters; none: no password login"})
 
 
 UserPatchSchema = patch_schema(UserInputSchema, "UserPatch")
@@ -73,6 +75,6 @@ UserPageSchema = page_schema(UserSchema, "UserPage")
 class UserArgs(PageArgs):
     q = Str(200, metadata={"description": "Part of the person's name or of their organization's short name; of "
                                          "the email too for the control body"})
-    organization_id = Id()
+    organization_id = QueryId()
     role = OneOf(ROLES)
     active = fields.Boolean(metadata={"description": "For the control body only"})

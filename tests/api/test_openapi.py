@@ -5,6 +5,7 @@ from pathlib import Path
 
 import monitoris.api
 from monitoris.extensions import api as smorest_api
+from monitoris.services import passwords
 
 COMMITTED = Path(monitoris.api.__file__).parent / monitoris.api.OPENAPI_FILE
 REGENERATE = "flask --app monitoris openapi write monitoris/api/openapi.json"
@@ -17,6 +18,12 @@ def test_the_committed_openapi_document_is_the_generated_one(client):
     assert served.get_json() == json.loads(json.dumps(generated))
     committed = json.loads(COMMITTED.read_text())
     assert committed == json.loads(json.dumps(generated)), f"monitoris/api/openapi.json is stale: run {REGENERATE}"
+
+
+def test_the_document_gives_the_password_rule_the_server_applies(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    description = schemas["UserCreate"]["properties"]["password"]["description"]
+    assert description.startswith(f"At least {passwords.MIN_LENGTH} characters;")
 
 
 def test_the_document_names_every_path_of_the_resource_map(client):
