@@ -61,8 +61,32 @@ def wants_problem_json():
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/problem+json"
 
 
+def _titles():
+    # The titles of this module's errors, of werkzeug's exceptions and of the other problems the app writes, in
+    # the reader's language (RFC 9457 lets a problem's title change by localization only); English as it was.
+    return {"Bad request": _("Bad request"), "Bad Request": _("Bad Request"), "Invalid input": _("Invalid input"),
+            "Unprocessable Entity": _("Unprocessable Entity"), "Unauthorized": _("Unauthorized"),
+            "Login failed": _("Login failed"), "Forbidden": _("Forbidden"), "Not found": _("Not found"),
+            "Not Found": _("Not Found"), "Method Not Allowed": _("Method Not Allowed"), "Conflict": _("Conflict"),
+            "Illegal transition": _("Illegal transition"), "Precondition Failed": _("Precondition Failed"),
+            "Precondition Required": _("Precondition Required"), "Payload too large": _("Payload too large"),
+            "Request Entity Too Large": _("Request Entity Too Large"),
+            "Unsupported Media Type": _("Unsupported Media Type"), "Too Many Requests": _("Too Many Requests"),
+            "Internal server error": _("Internal server error"), "Internal Server Error": _("Internal Server Error"),
+            "Service unavailable": _("Service unavailable")}
+
+
+def _descriptions():
+    # What werkzeug says (in English) for an exception raised without a description of the app's own.
+    return {400: _("The server could not understand the request."),
+            404: _("There is nothing at this address."),
+            405: _("This address does not take %(method)s requests; the Allow header lists the methods it takes.",
+                   method=request.method),
+            413: _("The request is larger than the server accepts.")}
+
+
 def problem(status, title, detail=None, errors=None, type_="about:blank"):
-    body = {"type": type_, "title": title, "status": status}
+    body = {"type": type_, "title": _titles().get(title, title), "status": status}
     if detail:
         body["detail"] = detail
     if errors:
@@ -70,6 +94,24 @@ def problem(status, title, detail=None, errors=None, type_="about:blank"):
     response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"
+    return response
+
+
+def carried_headers(exc):
+    """The headers a werkzeug HTTPException carries (Allow on a 405, WWW-Authenticate, Retry-After …), without
+    the Content-Type of werkzeug's own HTML page."""
+    return [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
+
+
+def problem_of(exc, detail=None, errors=None):
+    """A werkzeug HTTPException as problem+json, in the reader's language and with the headers it carries."""
+    if detail is None:
+        detail = exc.description
+        if detail == type(exc).description:
+            detail = _descriptions().get(exc.code, detail)
+    response = problem(exc.code, exc.name, detail, errors)
+    for name, value in carried_headers(exc):
+        response.headers.add(name, value)
     return response
 
 
@@ -83,8 +125,9 @@ def register_error_handlers(app):
     @app.errorhandler(HTTPException)
     def http_error(exc):
         if wants_problem_json():
-            return problem(exc.code, exc.name, exc.description)
-        return render_template("error.html", status=exc.code, title=exc.name, message=exc.description), exc.code
+            return problem_of(exc)
+        return (render_template("error.html", status=exc.code, title=exc.name, message=exc.description), exc.code,
+                carried_headers(exc))
 
     @app.errorhandler(sa.exc.OperationalError)
     @app.errorhandler(sa.exc.InterfaceError)

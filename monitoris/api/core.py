@@ -9,23 +9,60 @@ from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
+from marshmallow import missing
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from webargs.flaskparser import FlaskParser
-from werkzeug.exceptions import HTTPException, PreconditionFailed, PreconditionRequired, Unauthorized
+from webargs.core import parse_json
+from webargs.flaskparser import FlaskParser, abort, is_json_request
+from werkzeug.exceptions import BadRequest, HTTPException, PreconditionFailed, PreconditionRequired, Unauthorized
 
 from monitoris import queries
-from monitoris.errors import NotFound, problem
+from monitoris.errors import NotFound, problem, problem_of
 from monitoris.extensions import csrf, db
+from monitoris.schemas.common import in_readers_language
 from monitoris.services import tokens
 
 PREFIX = "/api/v1"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+# Where @bp.arguments reads a body from; the header that says which body a method takes (RFC 5789 for PATCH).
+BODY_LOCATIONS = frozenset({"json", "form", "files", "json_or_form"})
+ACCEPT_HEADERS = {"POST": "Accept-Post", "PATCH": "Accept-Patch"}
+
+
+def has_body(req):
+    """Whether the request carries a body: a length, or chunks of a length not known beforehand."""
+    return bool(req.content_length) or "chunked" in req.headers.get("Transfer-Encoding", "").lower()
+
+
+class ApiParser(FlaskParser):
+    """webargs' Flask parser, for an API whose bodies are JSON.
+
+    A body that is not JSON is refused as such (415): webargs would read it as no body at all and report
+    the fields it carries as missing.  JSON that Python cannot read for another reason than its syntax
+    (nested deeper than the recursion limit, an integer of thousands of digits) is invalid JSON too, not a 500.
+    """
+
+    def load_json(self, req, schema):
+        if not is_json_request(req):
+            if has_body(req):
+                header = ACCEPT_HEADERS.get(req.method)
+                abort(415, message=_("Send the request body as JSON, with Content-Type: application/json."),
+                      headers={header: "application/json"} if header else {})
+            return missing
+        data = req.get_data(cache=True)
+        if not data:
+            return missing
+        try:
+            return parse_json(data)
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            abort(400, exc=exc, messages={"json": [_("Invalid JSON body.")]})
+
+
 bp = Blueprint("api", __name__, url_prefix=PREFIX, description="Monitoris API v1")
 # Each schema says what it accepts (Meta.unknown; RAISE by default), in the query string too:
 # webargs would otherwise drop unknown query parameters, so a misspelt filter would silently not filter.
-bp.ARGUMENTS_PARSER = FlaskParser(unknown=None)
+bp.ARGUMENTS_PARSER = ApiParser(unknown=None)
 # Bearer requests carry no cookie to forge; browser-session writes are checked in authenticate().
 csrf.exempt(bp)
 
@@ -55,6 +92,12 @@ def actor():
     return g.api_actor
 
 
+def _bearer(header):
+    """The live token of an ``Authorization: Bearer …`` header, or None."""
+    scheme, _space, raw = (header or "").partition(" ")
+    return tokens.authenticate(raw.strip()) if scheme.lower() == "bearer" else None
+
+
 @bp.before_request
 def authenticate():
     view = current_app.view_functions.get(request.endpoint)
@@ -65,8 +108,7 @@ def authenticate():
         read_only = request.method in SAFE_METHODS and getattr(view, "api_read_only", False)
         if read_only:
             queries.read_without_transaction()
-        scheme, _space, raw = header.partition(" ")
-        bearer = tokens.authenticate(raw.strip()) if scheme.lower() == "bearer" else None
+        bearer = _bearer(header)
         if bearer is None:
             raise Unauthorized(_("The bearer token is missing, malformed, expired or revoked."))
         if bearer.touched:
@@ -90,6 +132,40 @@ def authenticate():
     raise Unauthorized(_("Send Authorization: Bearer <token>, or log in."))
 
 
+@bp.before_request
+def refuse_an_unexpected_body():
+    """An action that declares no body takes none: a body sent anyway (a mistake, or meant for another
+    endpoint) is refused, not ignored while the action goes ahead.  ``{}``, which says nothing, passes:
+    some clients send it with every POST.  Runs after authenticate(), so that a stranger gets a 401.
+
+    flask-smorest keeps what ``@bp.arguments`` declared in the view's ``_apidoc``: a view that reads a body
+    must declare it there, as it must for the OpenAPI document anyway.
+    """
+    if request.method in SAFE_METHODS or not has_body(request):
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    declared = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    if any(argument.get("in") in BODY_LOCATIONS for argument in declared):
+        return
+    if is_json_request(request) and request.get_data(cache=True).strip() == b"{}":
+        return
+    raise BadRequest(_("This request takes no body; send it without one."))
+
+
+@bp.before_app_request
+def speak_the_token_owners_language():
+    """A request under /api/ that matches no route (404, 405) never reaches authenticate(); its problem is
+    still written in the language of the token's owner, as every other answer to that token is."""
+    routing = request.routing_exception
+    if routing is None or getattr(routing, "code", 0) < 400 or not request.path.startswith(PREFIX + "/"):
+        return
+    bearer = _bearer(request.headers.get("Authorization"))
+    if bearer is not None:
+        g.api_locale = bearer.user.locale
+        if bearer.touched:
+            db.session.commit()  # the token was used, as in authenticate()
+
+
 def _field_errors(data):
     """webargs reports {location: {field: [messages]}}; clients want {field: [messages]}."""
     if data.get("errors"):
@@ -106,11 +182,11 @@ def _field_errors(data):
 @bp.errorhandler(HTTPException)
 def http_problem(exc):
     data = getattr(exc, "data", None) or {}
-    errors = _field_errors(data)
-    detail = data.get("message") or exc.description
+    errors = in_readers_language(_field_errors(data))
+    detail = data.get("message")
     if errors and exc.code in (400, 422):
         detail = _("The request has invalid fields; see errors.")
-    response = problem(exc.code, exc.name, detail, errors)
+    response = problem_of(exc, detail, errors)
     for name, value in (data.get("headers") or {}).items():
         response.headers[name] = value
     if exc.code == 401:

@@ -1,6 +1,8 @@
 """Shapes every endpoint shares: errors, pagination, identifiers, storable text."""
 
 import copy
+import re
+from functools import cache
 
 from flask_babel import gettext as _
 from marshmallow import RAISE, Schema, ValidationError, fields, missing, validate
@@ -8,6 +10,63 @@ from marshmallow import RAISE, Schema, ValidationError, fields, missing, validat
 # Identifiers are PostgreSQL integers; anything larger cannot name a row.
 MAX_ID = 2**31 - 1
 MAX_TEXT = 20_000
+
+
+def _library_messages():
+    # marshmallow's own messages, in English: written when a schema is built or an error raised, with the limits
+    # and the choices already in them (where %(name)s stands).  The first that matches wins: longer ones first.
+    return {
+        "Missing data for required field.": _("Missing data for required field."),
+        "Field may not be null.": _("Field may not be null."),
+        "Unknown field.": _("Unknown field."),
+        "Invalid input type.": _("Invalid input type."),
+        "Invalid type.": _("Invalid type."),
+        "Invalid value.": _("Invalid value."),
+        "Not a valid integer.": _("Not a valid integer."),
+        "Not a valid number.": _("Not a valid number."),
+        "Number too large.": _("Number too large."),
+        "Special numeric values (nan or infinity) are not permitted.":
+            _("Special numeric values (nan or infinity) are not permitted."),
+        "Not a valid string.": _("Not a valid string."),
+        "Not a valid utf-8 string.": _("Not a valid utf-8 string."),
+        "Not a valid boolean.": _("Not a valid boolean."),
+        "Not a valid date.": _("Not a valid date."),
+        "Not a valid datetime.": _("Not a valid datetime."),
+        "Not a valid email address.": _("Not a valid email address."),
+        "Not a valid list.": _("Not a valid list."),
+        "Not a valid mapping type.": _("Not a valid mapping type."),
+        "Must be greater than or equal to %(min)s and less than or equal to %(max)s.":
+            _("Must be greater than or equal to %(min)s and less than or equal to %(max)s."),
+        "Must be greater than or equal to %(min)s.": _("Must be greater than or equal to %(min)s."),
+        "Must be less than or equal to %(max)s.": _("Must be less than or equal to %(max)s."),
+        "Length must be between %(min)s and %(max)s.": _("Length must be between %(min)s and %(max)s."),
+        "Shorter than minimum length %(min)s.": _("Shorter than minimum length %(min)s."),
+        "Longer than maximum length %(max)s.": _("Longer than maximum length %(max)s."),
+        "Must be one of: %(choices)s.": _("Must be one of: %(choices)s."),
+    }
+
+
+@cache
+def _pattern(english):
+    # "Must be one of: %(choices)s." -> Must\ be\ one\ of:\ (?P<choices>.+?)\.
+    parts = re.split(r"%\((\w+)\)s", english)
+    return re.compile("".join(f"(?P<{part}>.+?)" if i % 2 else re.escape(part) for i, part in enumerate(parts)))
+
+
+def in_readers_language(messages):
+    """Field errors (a message, or lists and dicts of them) with marshmallow's own messages in the reader's
+    language.  They are English when made, so they are translated when a problem shows them; the app's own
+    messages are in the reader's language already."""
+    if isinstance(messages, dict):
+        return {key: in_readers_language(value) for key, value in messages.items()}
+    if isinstance(messages, list | tuple):
+        return [in_readers_language(message) for message in messages]
+    if isinstance(messages, str):
+        for english, translated in _library_messages().items():
+            match = _pattern(english).fullmatch(messages)
+            if match:
+                return translated % match.groupdict()
+    return messages
 
 
 def _storable(value):

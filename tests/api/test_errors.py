@@ -1,5 +1,7 @@
 """Every error under /api/ is application/problem+json (RFC 9457)."""
 
+from werkzeug.exceptions import ServiceUnavailable
+
 from monitoris.api import acts as acts_api
 from tests.api.conftest import problem
 
@@ -39,3 +41,24 @@ def test_lists_are_paginated_with_a_total(api, w):
         client.post("/api/v1/acts", json={"kind": "law", "title": f"Law {n}"})
     page = client.get("/api/v1/acts?page=2&page_size=2").get_json()
     assert (page["total"], page["page"], page["page_size"], page["pages"], len(page["items"])) == (4, 2, 2, 2, 2)
+
+
+def test_a_405_says_which_methods_the_address_takes(api, w):
+    client = api(w.controller)
+    response = client.delete(f"/api/v1/acts/{w.act.id}")
+    problem(response, 405)
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "PATCH"}
+    response = api().delete("/api/v1/acts")  # without a login too: the address decides, not the caller
+    problem(response, 405)
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}
+    assert response.headers.get_all("WWW-Authenticate") == []
+
+
+def test_the_problem_keeps_the_headers_of_the_http_error(api, w, monkeypatch):
+    def busy(*args, **kwargs):
+        raise ServiceUnavailable(retry_after=30)
+
+    monkeypatch.setattr(acts_api.queries, "acts", busy)
+    response = api(w.controller).get("/api/v1/acts")
+    problem(response, 503)
+    assert response.headers["Retry-After"] == "30"

@@ -6,8 +6,9 @@ import io
 import pytest
 
 from monitoris.extensions import db
+from monitoris.models import STATES
 from tests.api.conftest import problem
-from tests.factories import PASSWORD, make_act, make_assignment, make_task
+from tests.factories import PASSWORD, make_act, make_assignment, make_notification, make_task
 from tests.plans.files import csv_bytes, plan_rows
 
 RU = {"Accept-Language": "ru"}
@@ -111,3 +112,74 @@ def test_without_accept_language_a_token_speaks_its_owners_language(api, w):
     a = make_assignment(make_task(w.act, "1.9"), w.sa, state="in_progress")
     assert problem(executor.patch(f"/api/v1/assignments/{a.id}", json={"note": "x"}), 428)["detail"] == (
         "Передайте заголовок If-Match с ETag, полученным при последнем чтении этого объекта.")
+
+
+def test_the_schemas_field_messages_in_russian(api, w):
+    client = api(w.controller)
+    url = "/api/v1/assignments?page=0&page_size=many&overdue=maybe&due_before=soon&stat=open&state=nope&q=" + "x" * 201
+    assert problem(client.get(url, headers=RU), 422)["errors"] == {
+        "page": ["Должно быть не меньше 1 и не больше 1000000."],
+        "page_size": ["Ожидается целое число."],
+        "overdue": ["Ожидается логическое значение (true или false)."],
+        "due_before": ["Ожидается дата."],
+        "stat": ["Неизвестное поле."],
+        "state": {"0": [f"Допустимые значения: {', '.join(STATES)}."]},
+        "q": ["Длиннее максимальной длины 200."],
+    }
+    act = {"kind": None, "title": "", "number": 5, "signed_on": "soon", "colour": "red"}
+    assert problem(client.post("/api/v1/acts", json=act, headers=RU), 422)["errors"] == {
+        "kind": ["Поле не может быть null."],
+        "title": ["Длина должна быть от 1 до 500."],
+        "number": ["Ожидается строка."],
+        "signed_on": ["Ожидается дата."],
+        "colour": ["Неизвестное поле."],
+    }
+    body = problem(client.post("/api/v1/acts", json={}, headers=RU), 422)
+    assert body["title"] == "Неверные данные" and body["detail"] == "В запросе есть неверные поля; см. errors."
+    assert body["errors"] == {"kind": ["Обязательное поле не заполнено."], "title": ["Обязательное поле не заполнено."]}
+    # English stays marshmallow's own.
+    assert problem(client.post("/api/v1/acts", json={}), 422)["errors"]["kind"] == ["Missing data for required field."]
+
+
+def test_a_token_whose_owner_reads_azerbaijani_gets_field_messages_in_azerbaijani(api, w):
+    w.admin.locale = "az"
+    db.session.flush()
+    admin = api(w.admin)
+    assert problem(admin.get("/api/v1/acts?page=first&page_size=0"), 422)["errors"] == {
+        "page": ["Tam ədəd gözlənilir."], "page_size": ["Ən azı 1, ən çoxu 200 olmalıdır."]}
+    person = {"email": "nobody", "name": "X", "organization_id": "1", "roles": "admin", "active": "perhaps"}
+    assert problem(admin.post("/api/v1/users", json=person), 422)["errors"] == {
+        "email": ["E-poçt ünvanı yanlışdır."], "organization_id": ["Tam ədəd gözlənilir."],
+        "roles": ["Siyahı gözlənilir."], "active": ["Məntiqi dəyər (true və ya false) gözlənilir."]}
+    # Accept-Language still has the last word.
+    assert problem(admin.get("/api/v1/acts?page=first", headers=RU), 422)["errors"] == {
+        "page": ["Ожидается целое число."]}
+
+
+def test_the_frameworks_own_errors_in_the_readers_language(app, api, w, monkeypatch):
+    body = problem(api(w.controller).get("/api/v1/nowhere", headers=RU), 404)
+    assert (body["title"], body["detail"]) == ("Не найдено", "По этому адресу ничего нет.")
+    w.controller.locale = "az"
+    db.session.flush()
+    controller = api(w.controller)
+    body = problem(controller.delete(f"/api/v1/acts/{w.act.id}"), 405)  # no route: its owner's language all the same
+    assert body["title"] == "Sorğu növünə icazə verilmir"
+    assert body["detail"] == ("Bu ünvan DELETE sorğularını qəbul etmir; qəbul etdiyi metodlar Allow başlığında "
+                              "sadalanıb.")
+    body = problem(controller.post("/api/v1/acts", data="kind=law", headers={
+        "Content-Type": "application/x-www-form-urlencoded"}), 415)
+    assert (body["title"], body["detail"]) == (
+        "Dəstəklənməyən məlumat tipi",
+        "Sorğunun gövdəsini Content-Type: application/json başlığı ilə JSON formatında göndərin.")
+    body = problem(controller.post("/api/v1/acts", data="{not json", headers={"Content-Type": "application/json"}),
+                   400)
+    assert body["errors"] == {"json": ["Sorğunun gövdəsi düzgün JSON deyil."]}
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
+    body = problem(controller.post("/api/v1/acts", json={"kind": "law", "title": "x" * 2000}, headers=RU), 413)
+    assert (body["title"], body["detail"]) == ("Слишком большой запрос", "Запрос больше, чем принимает сервер.")
+    body = problem(api().get("/api/v1/acts", headers=RU), 401)
+    assert body["title"] == "Требуется аутентификация"
+    n = make_notification(w.controller)
+    body = problem(controller.post(f"/api/v1/notifications/{n.id}/read", json={"read": True}, headers=RU), 400)
+    assert (body["title"], body["detail"]) == ("Неверный запрос",
+                                               "Этот запрос не принимает тела; отправьте его без тела.")
