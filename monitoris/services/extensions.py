@@ -83,7 +83,7 @@ def decide(actor, extension_request, decision, comment=None):
     if decision == "approved":
         before = assignment.due_on
         assignment.due_on = extension_request.proposed_due_on
-        reports.move_final_due_date(assignment)
+        reports.follow_due_date(assignment)
         db.session.flush()
         audit.record(actor, "assignment.due_extended", "assignment", assignment.id,
                      organization_id=assignment.organization_id, act_id=assignment.act_id,

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from monitoris import clock, permissions
 from monitoris.errors import Conflict, Forbidden, IllegalTransition, ValidationError
 from monitoris.extensions import db
-from monitoris.models import Document, Report
+from monitoris.models import OPEN_STATES, Document, Report
 from monitoris.services import assignments, audit
 from monitoris.services.wording import REPORT_STATES, word
 
@@ -85,11 +85,22 @@ def latest_by_period(assignment):
     return {r.period: r for r in rows}
 
 
+def _reopened(assignment, period, report):
+    """The final period's report was accepted, yet the assignment is open: the controller reopened it.
+
+    Accepting the final period is what accepts the assignment, so reopening the assignment reopens
+    that period (and only that one: an earlier period's acceptance of a recurring task stands).  The
+    body writes it again as a new version, as after a return; the accepted version stays readable.
+    """
+    return period.final and report.state == "accepted" and assignment.state in OPEN_STATES
+
+
 def open_period(assignment):
-    """The first period whose report is not accepted yet (the one to report on now), or None."""
+    """The first period whose report is not accepted yet, or reopened (the one to report on now), or None."""
     latest = latest_by_period(assignment)
     for p in periods(assignment):
-        if p.label not in latest or latest[p.label].state != "accepted":
+        report = latest.get(p.label)
+        if report is None or report.state != "accepted" or _reopened(assignment, p, report):
             return p
     return None
 
@@ -109,7 +120,7 @@ def _check_fields(text, progress, errors):
 
 
 def create(actor, assignment, *, period=None, text=None, progress=None):
-    """Start the report of a period, or the next version of a returned one (its documents come along)."""
+    """Start the report of a period, or the next version of a returned or reopened one (its documents come along)."""
     if not permissions.can_write_report(actor, assignment):
         raise Forbidden(_("Only the people of the executive body write its reports while the work is open."))
     plan = {p.label: p for p in periods(assignment)}
@@ -127,7 +138,7 @@ def create(actor, assignment, *, period=None, text=None, progress=None):
     if errors:
         raise ValidationError(_("The report could not be started."), errors=errors)
     previous = latest_by_period(assignment).get(chosen.label)
-    if previous is not None and previous.state != "returned":
+    if previous is not None and previous.state != "returned" and not _reopened(assignment, chosen, previous):
         state = word(REPORT_STATES, previous.state)
         if previous.state == "draft":
             raise Conflict(_("The report for %(period)s is %(state)s already; edit the draft.",
@@ -143,7 +154,8 @@ def create(actor, assignment, *, period=None, text=None, progress=None):
     db.session.add(report)
     db.session.flush()
     if previous is not None:
-        # The revision starts from what the reviewer saw; the body adds or removes from there.
+        # The revision starts from what the reviewer saw (returned, or accepted and then reopened);
+        # the body adds or removes from there.
         for d in previous.documents:
             db.session.add(Document(report_id=report.id, purpose="evidence", filename=d.filename,
                                     media_type=d.media_type, size=d.size, sha256=d.sha256,
@@ -248,8 +260,17 @@ def review(actor, report, decision, comment=None, checked=()):
     return report
 
 
-def move_final_due_date(assignment):
-    """An approved extension moves the final period's due date of the reports still open."""
-    for report in db.session.scalars(sa.select(Report).where(
-            Report.assignment_id == assignment.id, Report.final.is_(True), Report.state != "accepted")):
-        report.period_due_on = assignment.due_on
+def follow_due_date(assignment):
+    """Make the reports agree with ``periods(assignment)`` once its due date has moved (an approved extension).
+
+    The final period is the one the due date falls in, so an extension can move it: the periods of a
+    recurring task that now end before the due date become ordinary periods, due at their own end,
+    whose acceptance lets the work go on; the period the new due date falls in is the final one.  Every
+    version of a period follows (a period is judged as one: its returns and its acceptance count on its
+    own item of the analysis, or on the assignment's for the final period).
+    """
+    plan = {p.label: p for p in periods(assignment)}
+    for report in db.session.scalars(sa.select(Report).where(Report.assignment_id == assignment.id)):
+        period = plan.get(report.period)
+        if period is not None and (report.final, report.period_due_on) != (period.final, period.due_on):
+            report.final, report.period_due_on = period.final, period.due_on

@@ -1,14 +1,14 @@
 """Extension requests: asked with a reason, decided by the control body, due_on moved, original kept."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
 
 from monitoris.errors import Conflict, Forbidden, IllegalTransition, ValidationError
 from monitoris.extensions import db
-from monitoris.models import Event, ExtensionRequest, Notification
-from monitoris.services import extensions, reports
+from monitoris.models import Event, EvidenceRequirement, ExtensionRequest, Notification
+from monitoris.services import assignments, extensions, reports
 from tests.factories import make_assignment, make_task, make_world
 
 DUE = date(2026, 7, 1)
@@ -82,3 +82,89 @@ def test_approval_moves_the_final_reports_due_date_and_the_history_stays(w, a):
                                       else_=0)))
         .where(ExtensionRequest.assignment_id == a.id)).one()
     assert (asked, granted, days_added) == (2, 1, 14)
+
+
+def _on(clock, day):
+    """09:00 in Baku on ``day``."""
+    clock.at = datetime(day.year, day.month, day.day, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+def quarterly(w):
+    """A quarterly task whose assignment is due with Q2: at first Q2 is its final period."""
+    task = make_task(w.act, "4.3", controller_id=w.controller.id, recurrence="quarterly", period_start=date(2026, 1, 1))
+    db.session.add(EvidenceRequirement(task=task, text="Attendance lists"))
+    return make_assignment(task, w.sa, state="in_progress", due_on=date(2026, 6, 30), responsible=w.exec_sa)
+
+
+def _plan(a):
+    return [(p.label, p.due_on, p.final) for p in reports.periods(a)]
+
+
+def test_an_extension_past_the_final_period_makes_it_an_ordinary_one(w, quarterly, clock):
+    a = quarterly
+    _on(clock, date(2026, 3, 30))
+    q1 = reports.create(w.exec_sa, a, period="2026-Q1", text="Q1 events held.")
+    reports.submit(w.exec_sa, q1)
+    _on(clock, date(2026, 4, 1))
+    reports.review(w.controller, q1, "accept")
+    _on(clock, date(2026, 6, 1))
+    q2 = reports.create(w.exec_sa, a, text="Q2 events held.")
+    assert (q2.period, q2.final, q2.period_due_on) == ("2026-Q2", True, date(2026, 6, 30))
+    _on(clock, date(2026, 6, 2))
+    asked = extensions.request(w.exec_sa, a, proposed_due_on=date(2026, 9, 30), reason="The venue burnt down.")
+    _on(clock, date(2026, 6, 3))
+    extensions.decide(w.controller, asked, "approved")
+
+    assert _plan(a) == [("2026-Q1", date(2026, 3, 31), False), ("2026-Q2", date(2026, 6, 30), False),
+                        ("2026-Q3", date(2026, 9, 30), True)]
+    assert (q2.final, q2.period_due_on) == (False, date(2026, 6, 30))  # the draft follows its period
+    _on(clock, date(2026, 6, 20))
+    reports.submit(w.exec_sa, q2)
+    assert q2.on_time
+    _on(clock, date(2026, 6, 21))
+    reports.review(w.controller, q2, "accept")  # Q2's own acceptance: the work goes on
+    assert a.state == "in_progress"
+    assert reports.open_period(a).label == "2026-Q3"
+
+    _on(clock, date(2026, 9, 25))
+    q3 = reports.create(w.exec_sa, a, text="Q3 events held.")
+    assert (q3.period, q3.final, q3.period_due_on) == ("2026-Q3", True, date(2026, 9, 30))
+    reports.submit(w.exec_sa, q3)
+    with pytest.raises(ValidationError):  # the final period removes the task from control: every requirement
+        reports.review(w.controller, q3, "accept")
+    reports.review(w.controller, q3, "accept", checked=[r.id for r in a.task.evidence_requirements])
+    assert a.state == "accepted"
+
+
+def test_every_version_of_the_formerly_final_period_follows_the_extension(w, quarterly, clock):
+    a = quarterly
+    _on(clock, date(2026, 5, 20))
+    first = reports.create(w.exec_sa, a, period="2026-Q2", text="Q2 events planned.")
+    reports.submit(w.exec_sa, first)
+    reports.review(w.controller, first, "return", "Hold them first.")
+    asked = extensions.request(w.exec_sa, a, proposed_due_on=date(2026, 7, 31), reason="Postponed.")
+    extensions.decide(w.controller, asked, "approved")
+    second = reports.create(w.exec_sa, a, period="2026-Q2")
+    assert [(r.version, r.final, r.period_due_on) for r in reports.versions(second)] == [
+        (1, False, date(2026, 6, 30)), (2, False, date(2026, 6, 30))]
+    assert _plan(a)[-1] == ("2026-Q3", date(2026, 7, 31), True)
+
+
+def test_reopened_then_extended_the_accepted_period_stands_and_the_next_is_final(w, quarterly, clock):
+    a = quarterly
+    _on(clock, date(2026, 6, 10))
+    for period in ("2026-Q1", "2026-Q2"):
+        report = reports.create(w.exec_sa, a, period=period, text=f"{period} events held.")
+        reports.submit(w.exec_sa, report)
+        reports.review(w.controller, report, "accept", checked=[r.id for r in a.task.evidence_requirements])
+    q2 = report
+    assert (q2.final, a.state) == (True, "accepted")
+    assignments.transition(w.controller, a, "reopen", "Two more events are needed.")
+    asked = extensions.request(w.exec_sa, a, proposed_due_on=date(2026, 9, 30), reason="The events are in July.")
+    extensions.decide(w.controller, asked, "approved")
+    assert (q2.state, q2.final, q2.period_due_on) == ("accepted", False, date(2026, 6, 30))
+    assert reports.open_period(a).label == "2026-Q3"
+    with pytest.raises(Conflict):  # Q2 is an ordinary, accepted period now
+        reports.create(w.exec_sa, a, period="2026-Q2")
+    assert reports.create(w.exec_sa, a).final

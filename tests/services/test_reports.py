@@ -1,6 +1,6 @@
 """Execution reports: the life of a report with its versions, submission freezing it, the review."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -173,3 +173,65 @@ def test_returns_per_review_and_on_time_are_derivable_in_sql(w, a):
                                        1), else_=0)))
         .join(Assignment, Report.assignment_id == Assignment.id).where(Assignment.id == a.id)).one()
     assert tuple(row) == (1, 2, 1)
+
+
+def _on(clock, day):
+    """09:00 in Baku on ``day``."""
+    clock.at = datetime(day.year, day.month, day.day, 5, tzinfo=UTC)
+
+
+def test_a_reopened_assignment_is_reported_again_and_accepted_again(w, a, clock):
+    a.due_on = a.original_due_on = date(2026, 3, 31)
+    req = a.task.evidence_requirements[0]
+    _on(clock, date(2026, 3, 1))
+    first = reports.create(w.exec_sa, a, text="Amendments adopted.", progress=100)
+    make_document(first, w.exec_sa, PDF_BYTES, "amendments.pdf")
+    reports.submit(w.exec_sa, first)
+    _on(clock, date(2026, 3, 2))
+    reports.review(w.controller, first, "accept", checked=[req.id])
+    _on(clock, date(2026, 3, 3))
+    assignments.transition(w.controller, a, "reopen", "The amendments were never published.")
+    assert a.state == "in_progress"
+    assert reports.open_period(a).label == "final"
+
+    second = reports.create(w.exec_sa, a)  # as after a return: the next version, from the accepted one
+    assert (second.period, second.version, second.previous_id, second.final, second.state) == (
+        "final", 2, first.id, True, "draft")
+    assert second.text == "Amendments adopted." and [d.filename for d in second.documents] == ["amendments.pdf"]
+    assert first.state == "accepted" and first.text == "Amendments adopted."  # the accepted version stays readable
+    with pytest.raises(Conflict):  # one draft at a time
+        reports.create(w.exec_sa, a, period="final")
+
+    reports.update(w.exec_sa, second, text="Amendments adopted and published in the gazette.")
+    _on(clock, date(2026, 3, 10))
+    reports.submit(w.exec_sa, second)
+    assert a.state == "submitted"
+    reports.review(w.controller, second, "accept", checked=[req.id])
+    assert (second.state, a.state) == ("accepted", "accepted")
+    assert reports.versions(second) == [first, second]
+    assert reports.open_period(a) is None
+    with pytest.raises(Forbidden):  # accepted again: nothing more to write until the next reopen
+        reports.create(w.exec_sa, a)
+
+
+def test_reopening_a_recurring_assignment_reopens_its_final_period_only(w):
+    task = make_task(w.act, "2.2", recurrence="quarterly", period_start=date(2026, 1, 1))
+    a = make_assignment(task, w.sa, state="in_progress", due_on=date(2026, 6, 30))
+    q1 = reports.create(w.exec_sa, a, text="Q1 events held.")
+    reports.submit(w.exec_sa, q1)
+    reports.review(w.controller, q1, "accept")
+    q2 = reports.create(w.exec_sa, a, text="Q2 events held.")
+    assert (q2.period, q2.final) == ("2026-Q2", True)
+    reports.submit(w.exec_sa, q2)
+    reports.review(w.controller, q2, "accept")
+    assert a.state == "accepted"
+    assignments.transition(w.controller, a, "reopen", "The Q2 figures do not add up.")
+
+    assert reports.open_period(a).label == "2026-Q2"
+    with pytest.raises(Conflict):  # an earlier period's acceptance stands
+        reports.create(w.exec_sa, a, period="2026-Q1")
+    again = reports.create(w.exec_sa, a, text="Q2 events held; figures corrected.")
+    assert (again.period, again.version, again.previous_id, again.final) == ("2026-Q2", 2, q2.id, True)
+    reports.submit(w.exec_sa, again)
+    reports.review(w.controller, again, "accept")
+    assert a.state == "accepted" and q1.state == q2.state == "accepted"
