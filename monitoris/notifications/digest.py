@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from monitoris import clock
 from monitoris.extensions import db
@@ -18,19 +19,26 @@ def send_digest(today=None):
     open_ = sa.and_(Assignment.state.in_(OPEN_STATES),
                     Assignment.act_id.in_(sa.select(Act.id).where(Act.state == "active")))
     rows = []
+    # A head counts the work of their own body.  A sub-assignment is the body's work only when it went to a
+    # sub-unit (one split inside the same unit is the parent counted twice) and its parent is still open.
+    parent = aliased(Assignment)
+    own_work = sa.or_(Assignment.parent_id.is_(None),
+                      sa.and_(parent.organization_id != Assignment.organization_id, parent.state.in_(OPEN_STATES)))
     heads = db.session.execute(
         sa.select(User, sa.func.count().filter(Assignment.due_on < today),
                   sa.func.count().filter(Assignment.due_on.between(today, soon)))
         .join(UserRole, UserRole.user_id == User.id)
         .join(Assignment, Assignment.organization_id == User.organization_id)
-        .where(UserRole.role == "org_head", User.active.is_(True), open_, Assignment.due_on <= soon)
+        .outerjoin(parent, Assignment.parent_id == parent.id)
+        .where(UserRole.role == "org_head", User.active.is_(True), open_, Assignment.due_on <= soon, own_work)
         .group_by(User.id)).all()
+    # A controller reviews the organizations' assignments; the sub-assignments roll up into them.
     reviewers = db.session.execute(
         sa.select(User, sa.func.count().filter(Assignment.due_on < today),
                   sa.func.count().filter(Assignment.state == "submitted"))
         .join(Task, Task.controller_id == User.id)
         .join(Assignment, Assignment.task_id == Task.id)
-        .where(User.active.is_(True), open_)
+        .where(User.active.is_(True), open_, Assignment.parent_id.is_(None))
         .group_by(User.id)).all()
     people = [(u, "head", overdue, other) for u, overdue, other in heads] + \
              [(u, "controller", overdue, other) for u, overdue, other in reviewers]

@@ -3,18 +3,32 @@
 Policy: reminders 7, 3 and 1 days before the due date, on the due date, the day after
 (overdue: escalated to the body's heads and the task's controller), then weekly while
 overdue.  The installation's policy is ``MONITORIS_REMINDER_POLICY``; an act may override
-it.  A reminder meant for a day off goes out on the working day before it; an overdue one
+it (``Act.reminder_policy``, same format: "7,3,1,0,-1", days before the due date, 0 on it,
+negative after it).  Every assignment follows its own act's policy, never another act's.
+The policy lists the points; "weekly while overdue" (``MONITORIS_REMINDER_WEEKLY_OVERDUE``)
+is the installation's and applies under every policy, a week after the policy's last overdue
+point, or a week after the due date when the policy has none: an act set to "2,0" is
+reminded two days before and on the due date, then first escalated 7 days after it and weekly
+from there.  A controller who left out the day after meant it; overdue work still never goes
+silent for good.  Every overdue point (a policy's own or a weekly one) is escalated.
+A delegated sub-assignment is reminded only while the organization's assignment it was split
+from is open: once that is accepted or cancelled, the sub-assignment's work is over too.
+A reminder meant for a day off goes out on the working day before it; an overdue one
 on the working day after (an "overdue" message must never arrive before the deadline).
 Nothing goes out on a day off.
 
 The scan's cost grows with the number of assignments that have a reminder today, not with
 the number of assignments: it works out the exact due dates that have a reminder point in
 its window and selects open assignments with ``due_on IN (…)``, which the (state, due_on)
-index answers.  The window is today, extended back to the day after the last completed scan
-(at most ``REMINDER_CATCH_UP_DAYS``) so that a scheduler that was down catches up what it
-missed — only the latest point of each assignment, not a burst of stale ones.
+index answers.  With several policies in force the dates are the union of each policy's own
+dates, and each row is then judged by its own act's policy.  The window is today, extended
+back to the day after the last completed scan (at most ``REMINDER_CATCH_UP_DAYS``) so that a
+scheduler that was down catches up what it missed — only the latest point of each assignment,
+not a burst of stale ones.
 """
 
+import logging
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -23,7 +37,7 @@ from sqlalchemy.orm import aliased
 
 from monitoris import clock
 from monitoris.extensions import db
-from monitoris.models import Act, Assignment, Organization, Task, User, UserRole
+from monitoris.models import OPEN_STATES, Act, Assignment, Organization, Task, User, UserRole
 from monitoris.models.notification import JobState
 from monitoris.notifications import outbox
 from monitoris.notifications.calendar import WorkingCalendar
@@ -34,6 +48,8 @@ WEEKLY_HORIZON_WEEKS = 104
 MAX_DAYS_OFF = 14  # the longest run of days off a reminder may be moved across
 JOB = "deadline_scan"
 
+log = logging.getLogger(__name__)
+
 
 def parse_policy(text):
     """"7,3,1,0,-1" -> (7, 3, 1, 0, -1): days before the due date (negative: after it)."""
@@ -41,11 +57,22 @@ def parse_policy(text):
     for part in (text or "").replace(" ", "").split(","):
         if not part:
             continue
+        if not re.fullmatch(r"[+-]?[0-9]{1,3}", part):
+            raise ValueError(f"{part!r} is not a whole number of days")
         value = int(part)
         if not -MAX_OFFSET <= value <= MAX_OFFSET:
             raise ValueError(f"reminder offsets must be between -{MAX_OFFSET} and {MAX_OFFSET} days")
         offsets.append(value)
     return tuple(sorted(set(offsets), reverse=True))
+
+
+def _act_policy(text, default):
+    """An act's own offsets; a policy stored before it was checked on entry must not stop everyone's reminders."""
+    try:
+        return parse_policy(text)
+    except ValueError:
+        log.warning("act reminder policy %r is not valid; the installation's policy applies", text)
+        return default
 
 
 def point_name(offset):
@@ -131,9 +158,10 @@ def scan(today=None):
     policies = {None: default}
     for text in db.session.scalars(sa.select(Act.reminder_policy).distinct().where(
             Act.state == "active", Act.reminder_policy.is_not(None))):
-        policies[text] = parse_policy(text)
-    every_offset = tuple(sorted({o for p in policies.values() for o in p}, reverse=True))
-    dates = candidate_due_dates(window, calendar, every_offset, weekly)
+        policies[text] = _act_policy(text, default)
+    # Each policy's own candidates: the weekly series of one policy is not another's (nor that of their union).
+    dates = sorted({day for offsets in set(policies.values())
+                    for day in candidate_due_dates(window, calendar, offsets, weekly)})
 
     parent = aliased(Assignment)
     rows = db.session.execute(
@@ -144,7 +172,9 @@ def scan(today=None):
         .join(Act, Task.act_id == Act.id)
         .join(Organization, Assignment.organization_id == Organization.id)
         .outerjoin(parent, Assignment.parent_id == parent.id)
-        .where(Assignment.state.in_(WORKING_STATES), Act.state == "active", Assignment.due_on.in_(dates))
+        .where(Assignment.state.in_(WORKING_STATES), Act.state == "active", Assignment.due_on.in_(dates),
+               # A sub-assignment whose organization's assignment was accepted or cancelled has nothing left to do.
+               sa.or_(Assignment.parent_id.is_(None), parent.state.in_(OPEN_STATES)))
     ).all()
     due = []
     for row in rows:

@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields
 
 from monitoris.models import ACT_KINDS, ACT_STATES, PRIORITIES, RECURRENCES
+from monitoris.notifications.reminders import MAX_OFFSET
 from monitoris.schemas.common import Id, OneOf, PageArgs, Str, page_schema, patch_schema
 
 
@@ -15,6 +16,10 @@ class ActSchema(Schema):
     issuer = Str(300, allow_none=True)
     summary = Str(allow_none=True)
     state = OneOf(ACT_STATES, metadata={"description": "draft when not given"})
+    reminder_policy = Str(60, allow_none=True, metadata={"description": (
+        "This act's own deadline reminders: days before the due date, 0 on it, negative after it, comma-separated, "
+        f'each from -{MAX_OFFSET} to {MAX_OFFSET}, e.g. "7,3,1,0,-1"; then weekly while overdue when the '
+        "installation sends weekly reminders.  null or empty: the installation's policy.")})
     created_by_id = fields.Integer(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)

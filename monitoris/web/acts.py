@@ -1,6 +1,6 @@
 """Acts: the list, one act with its task tree, and the forms to create and edit an act."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -26,10 +26,12 @@ class ActForm(FlaskForm):
     issuer = StringField(_l("Issuer"), validators=[Optional(), Length(max=300)])
     summary = TextAreaField(_l("Summary"), validators=[Optional()])
     state = SelectField(_l("State"), choices=label_choices(ACT_STATES, "state"))
+    # Checked by the service, in the format of the installation's MONITORIS_REMINDER_POLICY.
+    reminder_policy = StringField(_l("Reminder policy"), validators=[Optional(), Length(max=60)])
 
     def fields_for_service(self):
         return {name: getattr(self, name).data for name in
-                ("kind", "number", "signed_on", "title", "issuer", "summary", "state")}
+                ("kind", "number", "signed_on", "title", "issuer", "summary", "state", "reminder_policy")}
 
 
 class ActFilterForm(FlaskForm):
@@ -59,11 +61,18 @@ def show(act_id):
     parents = {t.parent_id for t in tree if t.parent_id}
     return render_template("acts/show.html", act=act, tree=tree, sections=parents,
                            assignments=queries.assignments_by_task(current_user, act),
-                           today=clock.today(), can_manage=permissions.can_manage_acts(current_user))
+                           today=clock.today(), can_manage=permissions.can_manage_acts(current_user),
+                           **_reminder_settings())
+
+
+def _reminder_settings():
+    """The installation's reminder policy, which an act without its own follows."""
+    return {"default_policy": current_app.config["REMINDER_POLICY"],
+            "weekly_overdue": current_app.config["REMINDER_WEEKLY_OVERDUE"]}
 
 
 def _render_form(form, act=None, status=200):
-    return render_template("acts/form.html", form=form, act=act), status
+    return render_template("acts/form.html", form=form, act=act, **_reminder_settings()), status
 
 
 @bp.route("/new", methods=["GET", "POST"])

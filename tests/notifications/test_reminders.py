@@ -161,3 +161,91 @@ def test_after_a_gap_the_scan_catches_up_from_where_it_stopped(work, clock):
     points = sorted(k.split(":")[4] for k in keys() if ":email:" in k)
     assert points == ["before-1", "before-7"]  # the missed 3-day reminder gave way to the latest one
     assert db.session.get(JobState, "deadline_scan").last_day == date(2026, 6, 19)
+
+
+# -- each act's own policy ---------------------------------------------------------------------
+
+def queued_on(day, clock):
+    """Scan at 09:00 on ``day``; the (assignment id, point, recipient id) of every reminder queued by it."""
+    before = {n.id for n in rows()}
+    clock.at = at(day)
+    reminders.scan()
+    return {(int(n.idempotency_key.split(":")[1]), n.idempotency_key.split(":")[4], n.recipient_id)
+            for n in rows() if n.id not in before}
+
+
+def test_another_acts_override_leaves_the_default_weekly_reminders_alone(work, clock):
+    assignment, executor, head, controller = work  # due Monday 22nd, the installation's 7,3,1,0,-1
+    other = make_assignment(make_task(make_act(state="active", reminder_policy="7,3,1,0,-2"), "2.1",
+                                      controller=controller),
+                            executor.organization, state="in_progress", due_on=date(2026, 6, 19), responsible=executor)
+    everyone = (executor.id, head.id, controller.id)
+    # The other act's own series: after-2 (Sunday 21st, so Monday), then after-9 (Sunday 28th, so Monday 29th).
+    assert queued_on(date(2026, 6, 29), clock) == {(other.id, "after-9", p) for p in everyone}
+    # The installation's weekly series goes on for the default-policy assignment: after-8, after-15.
+    assert queued_on(date(2026, 6, 30), clock) == {(assignment.id, "after-8", p) for p in everyone}
+    assert queued_on(date(2026, 7, 6), clock) == {(other.id, "after-16", p) for p in everyone}
+    assert queued_on(date(2026, 7, 7), clock) == {(assignment.id, "after-15", p) for p in everyone}
+
+
+def test_a_policy_without_an_overdue_point_is_escalated_a_week_after_the_due_date_then_weekly(work, clock):
+    assignment, executor, head, controller = work
+    assignment.task.act.reminder_policy = "2,0"
+    make_act(state="active", reminder_policy="7,3,1,0,-2")  # another override in force changes nothing here
+    db.session.flush()
+    assert queued_on(date(2026, 6, 19), clock) == {(assignment.id, "before-2", executor.id)}  # 20th is Saturday
+    assert queued_on(date(2026, 6, 22), clock) == {(assignment.id, "due", executor.id)}
+    assert queued_on(date(2026, 6, 23), clock) == set()  # no day-after point under this act
+    everyone = {executor.id, head.id, controller.id}
+    assert queued_on(date(2026, 6, 29), clock) == {(assignment.id, "after-7", p) for p in everyone}
+    assert {n.template for n in rows() if ":after-7:" in n.idempotency_key} == {"assignment_overdue"}
+    assert queued_on(date(2026, 7, 6), clock) == {(assignment.id, "after-14", p) for p in everyone}
+
+
+def test_without_weekly_reminders_a_policy_without_an_overdue_point_ends_on_the_due_date(work, clock, app,
+                                                                                          monkeypatch):
+    assignment, executor, *_ = work
+    monkeypatch.setitem(app.config, "REMINDER_WEEKLY_OVERDUE", False)
+    assignment.task.act.reminder_policy = "2,0"
+    db.session.flush()
+    assert queued_on(date(2026, 6, 22), clock) == {(assignment.id, "due", executor.id)}
+    assert queued_on(date(2026, 6, 29), clock) == set()
+
+
+def test_an_act_policy_that_cannot_be_read_falls_back_to_the_installations(work, clock):
+    # Stored before policies were checked on entry: that act's work, and everyone else's, is still reminded.
+    assignment, executor, *_ = work
+    assignment.task.act.reminder_policy = "weekly"
+    db.session.flush()
+    assert queued_on(date(2026, 6, 15), clock) == {(assignment.id, "before-7", executor.id)}
+
+
+# -- delegated sub-assignments ------------------------------------------------------------------
+
+@pytest.mark.parametrize("closed", ["cancelled", "accepted"])
+def test_a_sub_assignment_is_silent_once_its_organizations_assignment_is_closed(work, clock, closed):
+    assignment, executor, head, controller = work
+    unit = make_org("SA-1", parent=executor.organization, kind="other")
+    unit_executor = make_user("executor", organization=unit)
+    sub = make_assignment(assignment.task, unit, parent=assignment, due_on=date(2026, 6, 12), responsible=unit_executor)
+    # While the organization's assignment is open its sub-assignment, due Friday, is overdue on Monday: escalated.
+    assert queued_on(date(2026, 6, 15), clock) == {
+        (assignment.id, "before-7", executor.id),
+        *((sub.id, "after-1", p) for p in (unit_executor.id, head.id, controller.id))}
+    assignment.state = closed
+    db.session.flush()
+    assert queued_on(date(2026, 6, 22), clock) == set()  # no after-8 (Saturday 20th, so Monday)
+    assert queued_on(date(2026, 6, 29), clock) == set()  # nor after-15
+
+
+def test_a_sub_assignment_of_an_open_assignment_is_still_reminded_after_a_closed_ones_is_not(work, clock):
+    assignment, executor, head, controller = work
+    unit = make_org("SA-1", parent=executor.organization, kind="other")
+    unit_executor = make_user("executor", organization=unit)
+    closed = make_assignment(make_task(assignment.task.act, "1.2", controller=controller), executor.organization,
+                             state="cancelled", due_on=DUE)
+    make_assignment(closed.task, unit, parent=closed, due_on=date(2026, 6, 12), responsible=unit_executor)
+    live = make_assignment(assignment.task, unit, parent=assignment, due_on=date(2026, 6, 12),
+                           responsible=unit_executor)
+    got = queued_on(date(2026, 6, 15), clock)
+    assert {a for a, _, _ in got} == {assignment.id, live.id}  # not the orphan

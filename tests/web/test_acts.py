@@ -90,3 +90,43 @@ def test_executors_cannot_open_the_act_forms(login, w):
     assert b.get("/acts/new").status_code == 403
     assert b.post("/acts/new", data={"kind": "law", "title": "X", "state": "draft"}).status_code == 403
     assert b.get(f"/acts/{w.act.id}/edit").status_code == 403
+
+
+def test_the_act_page_says_which_reminder_policy_the_act_follows(login, w):
+    html = text(login(w.exec_sa).get(f"/acts/{w.act.id}"))
+    assert ("Deadline reminders: 7,3,1,0,-1 days before the due date (negative: after it), then weekly while overdue. "
+            "The installation's policy.") in " ".join(html.split())
+    w.act.reminder_policy = "2,0"
+    db.session.flush()
+    html = text(login(w.exec_sa).get(f"/acts/{w.act.id}"))
+    assert ("Deadline reminders: 2,0 days before the due date (negative: after it), then weekly while overdue. "
+            "This act's own policy.") in " ".join(html.split())
+
+
+def test_controller_sets_and_clears_the_acts_reminder_policy(login, w):
+    b = login(w.controller)
+    form = text(b.get(f"/acts/{w.act.id}/edit"))
+    assert 'name="reminder_policy"' in form and "the installation's policy, 7,3,1,0,-1." in form
+    data = {"kind": w.act.kind, "title": w.act.title, "state": "active", "reminder_policy": "7, 3, 0, -2"}
+    response = b.post(f"/acts/{w.act.id}/edit", data=data)
+    assert response.status_code == 302
+    assert w.act.reminder_policy == "7,3,0,-2"
+    assert 'value="7,3,0,-2"' in text(b.get(f"/acts/{w.act.id}/edit"))
+    assert "This act's own policy." in text(b.get(f"/acts/{w.act.id}"))
+
+    assert b.post(f"/acts/{w.act.id}/edit", data=data | {"reminder_policy": ""}).status_code == 302
+    assert w.act.reminder_policy is None
+
+
+def test_a_reminder_policy_in_another_format_is_refused_and_kept_as_typed(login, w):
+    b = login(w.controller)
+    response = b.post(f"/acts/{w.act.id}/edit", data={"kind": w.act.kind, "title": w.act.title, "state": "active",
+                                                     "reminder_policy": "7,3,1,0,-45"})
+    assert response.status_code == 422
+    html = text(response)
+    assert "Write whole days from -30 to 30 separated by commas" in html and 'value="7,3,1,0,-45"' in html
+    db.session.refresh(w.act)
+    assert w.act.reminder_policy is None
+    response = b.post("/acts/new", data={"kind": "decree", "title": "Decree on archives", "state": "draft",
+                                         "reminder_policy": "weekly"})
+    assert response.status_code == 422 and 'value="weekly"' in text(response)
