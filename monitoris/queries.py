@@ -282,13 +282,38 @@ def assignment_page(user, *, today, page=1, per_page=25, sort="due_on", **filter
     return Page(items, total, page, per_page)
 
 
-def open_work(user, *, today, days_ahead=7):
-    """The dashboard's lists: overdue (oldest first), then due within ``days_ahead`` days."""
+def _open_work_selects(user, today, days_ahead):
+    """(overdue, due within ``days_ahead`` days): open work, most urgent first (the earliest due date)."""
     base = assignments(user, today=today, state=OPEN_STATES)
-    overdue = db.session.scalars(base.where(Assignment.due_on < today)).unique().all()
-    soon = db.session.scalars(base.where(Assignment.due_on >= today,
-                                         Assignment.due_on <= today + timedelta(days=days_ahead))).unique().all()
-    return overdue, soon
+    return (base.where(Assignment.due_on < today),
+            base.where(Assignment.due_on >= today, Assignment.due_on <= today + timedelta(days=days_ahead)))
+
+
+def open_work(user, *, today, days_ahead=7):
+    """The dashboard's lists in full: overdue (oldest first), then due within ``days_ahead`` days."""
+    overdue, soon = _open_work_selects(user, today, days_ahead)
+    return db.session.scalars(overdue).unique().all(), db.session.scalars(soon).unique().all()
+
+
+@dataclass
+class OpenWork:
+    overdue: Page   # the first items of each list and its total
+    due_soon: Page
+
+
+def open_work_heads(user, *, today, days_ahead=7, limit=20):
+    """The dashboard's lists, each cut to its ``limit`` most urgent items, with their totals.
+
+    A whole country's overdue work runs to hundreds of rows, and the live feed renders the page again on
+    every event: the page shows the head of each list and links to the whole of it.
+    """
+    overdue, soon = _open_work_selects(user, today, days_ahead)
+    return OpenWork(paginate(overdue, 1, limit), paginate(soon, 1, limit))
+
+
+def due_soon_page(user, *, today, days_ahead=7, page=1, per_page=25):
+    """One page of the open work due within ``days_ahead`` days (the dashboard's "See all")."""
+    return paginate(_open_work_selects(user, today, days_ahead)[1], page, per_page)
 
 
 def state_counts(user, *, today):

@@ -16,6 +16,12 @@ from monitoris.web.helpers import get_visible
 bp = Blueprint("documents", __name__)
 
 
+@bp.app_template_filter("document_type")
+def type_name(media_type):
+    """A document's type as people know it ("XLSX", "PDF") rather than its media type."""
+    return sniff.NAMES.get(media_type) or media_type or ""
+
+
 def _document(document_id):
     # The same rule as the report or instruction it belongs to, on every request, download included.
     return get_visible(Document, document_id, permissions.can_view_document)
@@ -25,7 +31,7 @@ def _document(document_id):
 @login_required
 def show(document_id):
     document = _document(document_id)
-    return render_template("documents/show.html", document=document, type_name=sniff.NAMES.get(document.media_type),
+    return render_template("documents/show.html", document=document, type_name=type_name(document.media_type),
                            can_remove=permissions.can_remove_document(current_user, document))
 
 

@@ -16,9 +16,16 @@ from monitoris.extensions import db
 from monitoris.models import Assignment, Report
 from monitoris.services import documents as documents_service
 from monitoris.services import reports as reports_service
-from monitoris.web.helpers import WholeNumberField, attach_errors, get_visible, word
+from monitoris.web.helpers import WholeNumberField, attach_errors, format_date, get_visible, word
 
 bp = Blueprint("reports", __name__)
+
+
+@bp.app_template_filter("report_period")
+def period_label(period):
+    """A report's period as people read it, on every page: the one period of a one-off task ("final") in
+    words, the periods of a recurring task by their names ("2026", "2026-Q3")."""
+    return _("final report") if period == "final" else (period or "")
 
 
 class ReportForm(FlaskForm):
@@ -61,8 +68,8 @@ def new(assignment_id):
     if not permissions.can_write_report(current_user, assignment):
         abort(403)
     form = ReportForm()
-    form.period.choices = [SelectChoice(p.label, _("%(period)s (due %(date)s)", period=p.label,
-                                                     date=p.due_on.isoformat()))
+    form.period.choices = [SelectChoice(p.label, _("%(period)s (due %(date)s)", period=period_label(p.label),
+                                                     date=format_date(p.due_on)))
                            for p in reports_service.periods(assignment)]
     current = reports_service.open_period(assignment)
     if request.method == "GET":

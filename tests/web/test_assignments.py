@@ -6,7 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from monitoris.extensions import db
-from monitoris.models import Assignment
+from monitoris.models import Assignment, Stage
 from monitoris.services import assignments as service
 from tests.factories import days, make_assignment, make_task
 from tests.web.conftest import text
@@ -257,3 +257,25 @@ def test_org_head_delegates_within_the_due_date(login, w):
 def test_executors_cannot_delegate(login, w):
     a = make_assignment(make_task(w.act), w.sa, state="in_progress")
     assert login(w.exec_sa).get(f"/assignments/{a.id}/delegate").status_code == 403
+
+
+# -- stages -------------------------------------------------------------------------------------
+
+def test_an_overdue_stage_says_so_in_words_not_only_in_colour(login, w):
+    task = make_task(w.act, title="Launch the portal")
+    late = Stage(task=task, title="Portal service launched in test", due_on=TODAY - days(2))
+    done_late = Stage(task=task, title="Requirements agreed", due_on=TODAY - days(9), done_on=TODAY - days(8))
+    ahead = Stage(task=task, title="Portal open to the public", due_on=TODAY + days(20))
+    db.session.add_all([late, done_late, ahead])
+    db.session.flush()
+    a = make_assignment(task, w.sa, state="in_progress")
+
+    html = text(login(w.exec_sa).get(f"/assignments/{a.id}"))
+    stages = {title: item for item, title in re.findall(
+        r'(<li class="[^"]*">\s*<span class="dot"[^>]*></span><span class="stage-title">([^<]+)</span>.*?</li>)',
+        html, re.S)}
+    assert 'class="is-overdue"' in stages[late.title]
+    assert '<small class="due-text is-overdue">overdue</small>' in stages[late.title]
+    assert "overdue" not in stages[done_late.title] and "overdue" not in stages[ahead.title]
+    # The same word as the task page gives the same stage.
+    assert '<small class="due-text is-overdue">overdue</small>' in text(login(w.controller).get(f"/tasks/{task.id}"))
