@@ -57,6 +57,13 @@ class PayloadTooLarge(DomainError):
     title = "Payload too large"
 
 
+def is_public_path(path):
+    """A path under the public portal's prefix (/public), whether a route matched it or not."""
+    portal = current_app.blueprints.get("public")
+    prefix = portal.url_prefix if portal is not None else None
+    return bool(prefix) and (path == prefix or path.startswith(prefix.rstrip("/") + "/"))
+
+
 def wants_problem_json():
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/problem+json"
 
@@ -120,12 +127,17 @@ def register_error_handlers(app):
     def domain_error(exc):
         if wants_problem_json():
             return problem(exc.status, exc.title, exc.message, exc.errors)
+        if exc.status == 404 and is_public_path(request.path):
+            return render_template("public/not_found.html"), 404
         return render_template("error.html", status=exc.status, title=exc.title, message=exc.message), exc.status
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
         if wants_problem_json():
             return problem_of(exc)
+        if exc.code == 404 and is_public_path(request.path):
+            # A citizen is not staff: the portal's own page, which leads back to the published acts, not to a login.
+            return render_template("public/not_found.html"), 404
         return (render_template("error.html", status=exc.code, title=exc.name, message=exc.description), exc.code,
                 carried_headers(exc))
 

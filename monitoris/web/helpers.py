@@ -386,7 +386,9 @@ def nav_items(user):
                                                                "admin.edit_organization")),
                   ("admin.users", _("Users"), ("admin.users", "admin.create_user", "admin.edit_user",
                                                "admin.reset_password")),
-                  ("admin_notifications.outbox", _("Outbox"), ("admin_notifications.",))]
+                  ("admin_notifications.outbox", _("Outbox"), ("admin_notifications.",)),
+                  ("security_admin.events", _("Security events"), ("security_admin.events",)),
+                  ("security_admin.policy", _("Two-factor policy"), ("security_admin.policy",))]
     endpoint = request.endpoint or ""
     return [(target, text, any(endpoint.startswith(p) for p in prefixes)) for target, text, prefixes in items]
 

@@ -28,6 +28,21 @@
     streamUrl += (streamUrl.indexOf("?") < 0 ? "?" : "&") + "after_id=" + afterId;
   }
 
+  // What to announce, in the page's language: the page writes it with a {time} slot (base.html, data-live-updated).
+  var updatedText = script.getAttribute("data-live-updated") || document.body.getAttribute("data-live-updated")
+    || "{time}";
+  var pageLanguage = document.documentElement.lang || undefined;
+
+  function updatedAt(date) {
+    var time;
+    try {
+      time = date.toLocaleTimeString(pageLanguage);
+    } catch (e) {  // a language the browser does not know: its own format
+      time = date.toLocaleTimeString();
+    }
+    return updatedText.replace("{time}", time);
+  }
+
   // A polite live region so that screen-reader users learn the page changed under them.
   var status = document.createElement("p");
   status.className = "visually-hidden";
@@ -88,7 +103,7 @@
           }
         });
         if (changed) {
-          status.textContent = "Updated " + new Date().toLocaleTimeString();
+          status.textContent = updatedAt(new Date());
         }
       })
       .catch(function () { /* the next event tries again; the page stays as it is */ })
