@@ -4,7 +4,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -13,12 +12,13 @@ from monitoris.errors import ValidationError
 from monitoris.extensions import db
 from monitoris.models import ACT_KINDS, ACT_STATES, Act
 from monitoris.services import acts as acts_service
+from monitoris.web.forms import Form
 from monitoris.web.helpers import attach_errors, get_visible, label_choices
 
 bp = Blueprint("acts", __name__, url_prefix="/acts")
 
 
-class ActForm(FlaskForm):
+class ActForm(Form):
     kind = SelectField(_l("Kind"), choices=label_choices(ACT_KINDS, "kind"))
     number = StringField(_l("Number"), validators=[Optional(), Length(max=60)])
     signed_on = DateField(_l("Signed on"), validators=[Optional()])
@@ -34,7 +34,7 @@ class ActForm(FlaskForm):
                 ("kind", "number", "signed_on", "title", "issuer", "summary", "state", "reminder_policy")}
 
 
-class ActFilterForm(FlaskForm):
+class ActFilterForm(Form):
     class Meta:
         csrf = False
 

@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -19,6 +18,7 @@ from monitoris.services import auth
 from monitoris.services import organizations as organizations_service
 from monitoris.services import users as users_service
 from monitoris.services.passwords import MIN_LENGTH
+from monitoris.web.forms import Form
 from monitoris.web.helpers import OptionalSelectField, attach_errors, label_choices
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -49,7 +49,7 @@ def _organization_choices(empty=None, exclude=None):
 
 # -- organizations ------------------------------------------------------------------------------
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(_l("A name is required.")), Length(max=300)])
     short_name = StringField(_l("Short name"),
                              validators=[DataRequired(_l("A short name is required.")), Length(max=40)])
@@ -116,7 +116,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(_l("A name is required.")), Length(max=200)])
     email = EmailField(_l("Email"), validators=[DataRequired(_l("An email address is required.")), Length(max=254)])
     phone = StringField(_l("Phone (for SMS reminders)"), validators=[Optional(), Length(max=40)])
@@ -138,7 +138,7 @@ class NewUserForm(UserForm):
                                              num=MIN_LENGTH))
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[DataRequired(_l("Type the new password."))],
                              description=_l("At least %(num)s characters. Every login session of the account "
                                             "ends.", num=MIN_LENGTH))

@@ -9,7 +9,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectChoice, StringField, URLField
 from wtforms.validators import DataRequired, Length
 
@@ -19,6 +18,7 @@ from monitoris.extensions import db
 from monitoris.models.notification import NOTIFICATION_STATES, OUTBOX_CHANNELS, Notification, Webhook
 from monitoris.services import notification_settings as settings
 from monitoris.web.admin import CheckboxesField, _organization_choices
+from monitoris.web.forms import Form
 from monitoris.web.helpers import EVENT_LABELS, OptionalSelectField, attach_errors, format_date
 
 bp = Blueprint("admin_notifications", __name__, url_prefix="/admin")
@@ -70,7 +70,7 @@ def retry(notification_id):
 
 # -- holidays ------------------------------------------------------------------------------------
 
-class HolidayForm(FlaskForm):
+class HolidayForm(Form):
     day = DateField(_l("Day"), validators=[DataRequired(_l("Choose the day."))])
     name = StringField(_l("Name"), validators=[DataRequired(_l("Name the holiday.")), Length(max=200)])
 
@@ -124,7 +124,7 @@ def remove_holiday(day):
 
 # -- webhooks ------------------------------------------------------------------------------------
 
-class WebhookForm(FlaskForm):
+class WebhookForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Name the integration.")), Length(max=200)],
                        description=_l("For example: the e-government portal."))
     url = URLField(_l("URL"), validators=[DataRequired(_l("Give the address to POST to.")), Length(max=1000)],

@@ -8,7 +8,6 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField
 from wtforms.validators import Optional, ValidationError
 
@@ -16,6 +15,7 @@ from monitoris import clock, permissions, queries
 from monitoris.analysis import charts, drilldown, export, figures, index, sql, tables, trend
 from monitoris.extensions import db
 from monitoris.models import ORGANIZATION_KINDS, Organization
+from monitoris.web.forms import Form
 from monitoris.web.helpers import OptionalSelectField, format_date, label_choices
 
 bp = Blueprint("analysis", __name__, url_prefix="/analysis")
@@ -31,7 +31,7 @@ def _within_the_calendar(form, field):
                                 last=format_date(sql.LAST_DAY)))
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     class Meta:
         csrf = False
 

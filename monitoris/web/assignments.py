@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
@@ -18,6 +17,7 @@ from monitoris.extensions import db
 from monitoris.models import ASSIGNMENT_ROLES, STATES, TRANSITIONS, Assignment, Organization, Task, User
 from monitoris.models.assignment import REPORT_ACTIONS
 from monitoris.services import assignments as assignments_service
+from monitoris.web.forms import Form
 from monitoris.web.helpers import (
     EVENT_LABELS,
     OptionalSelectField,
@@ -36,7 +36,7 @@ ROLE_CHOICES = label_choices(ASSIGNMENT_ROLES, "role")
 
 # -- forms ------------------------------------------------------------------------------------
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     class Meta:
         csrf = False
 
@@ -69,7 +69,7 @@ def _person_choices(people, empty=_l("— not named yet —")):
     return [SelectChoice("", empty)] + [SelectChoice(u.id, f"{u.name} ({u.organization.short_name})") for u in people]
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     organization_id = OptionalSelectField(_l("Executive body"),
                                           validators=[DataRequired(_l("Choose an executive body."))])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
@@ -88,7 +88,7 @@ class AssignForm(FlaskForm):
         return self
 
 
-class EditForm(FlaskForm):
+class EditForm(Form):
     due_on = DateField(_l("Due date"), validators=[InputRequired(_l("A due date is required."))])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     responsible_id = OptionalSelectField(_l("Responsible person"))
@@ -109,11 +109,11 @@ class EditForm(FlaskForm):
         return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(Form):
     comment = TextAreaField(_l("Comment"), validators=[Optional()])
 
 
-class DelegateForm(FlaskForm):
+class DelegateForm(Form):
     organization_id = OptionalSelectField(_l("Unit"), validators=[DataRequired(_l("Choose the unit."))])
     responsible_id = OptionalSelectField(_l("Responsible person"))
     due_on = DateField(_l("Personal due date"), validators=[InputRequired(_l("A due date is required."))])

@@ -6,13 +6,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_url, login_user, logout_user
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
 from monitoris.extensions import db, limiter, login_manager
 from monitoris.services import auth
 from monitoris.web import two_factor
+from monitoris.web.forms import Form
 
 bp = Blueprint("auth", __name__)
 
@@ -32,7 +32,7 @@ def _to_the_login_page():
     return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     # No format check: the address is only looked up, and email_validator refuses intranet
     # domains such as .local or .test that real accounts may use.
     email = EmailField(_l("Email"), validators=[DataRequired()])

@@ -4,7 +4,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import DateField, TextAreaField
 from wtforms.validators import Optional
 
@@ -13,17 +12,18 @@ from monitoris.errors import Conflict, IllegalTransition, ValidationError
 from monitoris.extensions import db
 from monitoris.models import Assignment, ExtensionRequest
 from monitoris.services import extensions as extensions_service
+from monitoris.web.forms import Form
 from monitoris.web.helpers import attach_errors, get_visible, word
 
 bp = Blueprint("extensions", __name__)
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     proposed_due_on = DateField(_l("New due date"), validators=[Optional()])
     reason = TextAreaField(_l("Reason"), validators=[Optional()])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     comment = TextAreaField(_l("Comment"), validators=[Optional()])
 
 

@@ -14,6 +14,7 @@ from monitoris.extensions import db
 from monitoris.models import INSTRUCTION_KINDS, Assignment, Instruction
 from monitoris.services import documents as documents_service
 from monitoris.services import instructions as instructions_service
+from monitoris.web.forms import Form
 from monitoris.web.helpers import attach_errors, get_visible, word
 from monitoris.web.reports import upload_to
 
@@ -23,18 +24,18 @@ KIND_LABELS = {"instruction": _l("Instruction"), "recommendation": _l("Recommend
                "request": _l("Request for information")}
 
 
-class IssueForm(FlaskForm):
+class IssueForm(Form):
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in INSTRUCTION_KINDS])
     text = TextAreaField(_l("Text"), validators=[Optional()])
     response_due_on = DateField(_l("Response due"), validators=[Optional()])
     whole_organization = BooleanField(_l("Address the whole organization about this task"))
 
 
-class RespondForm(FlaskForm):
+class RespondForm(Form):
     response_text = TextAreaField(_l("Answer"), validators=[Optional()])
 
 
-class CloseForm(FlaskForm):
+class CloseForm(Form):
     comment = TextAreaField(_l("Comment"), validators=[Optional()])
 
 

@@ -4,7 +4,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -12,6 +11,7 @@ from monitoris.errors import ValidationError
 from monitoris.extensions import db, limiter
 from monitoris.services import password_reset
 from monitoris.services.passwords import MIN_LENGTH
+from monitoris.web.forms import Form
 from monitoris.web.helpers import attach_errors
 
 bp = Blueprint("password_reset", __name__)
@@ -20,11 +20,11 @@ SENT = _l("If an account uses this address, we have sent it a link to set a new 
           "The link works once, within %(minutes)s minutes.")
 
 
-class ForgotForm(FlaskForm):
+class ForgotForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Type your email address.")), Length(max=254)])
 
 
-class ResetForm(FlaskForm):
+class ResetForm(Form):
     password = PasswordField(_l("New password"), validators=[DataRequired(_l("Type the new password."))],
                              description=_l("At least %(num)s characters, not a common password. "
                                             "Every login session of the account ends.", num=MIN_LENGTH))

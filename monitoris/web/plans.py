@@ -14,7 +14,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, NumberRange, Optional
@@ -26,6 +25,7 @@ from monitoris.models import Act, Assignment, Organization, Task
 from monitoris.plans import importer, render
 from monitoris.plans import report as implementation
 from monitoris.plans.parse import FIELD_NAMES
+from monitoris.web.forms import Form
 from monitoris.web.helpers import WholeNumberField, get_visible
 
 bp = Blueprint("plans", __name__)
@@ -41,15 +41,15 @@ def max_bytes():
     return current_app.config.get("PLAN_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("Plan file (XLSX, CSV or DOCX)"), validators=[FileRequired(_l("Choose the plan file."))])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     token = HiddenField(validators=[DataRequired()])
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     class Meta:
         csrf = False  # a GET form that only reads
 

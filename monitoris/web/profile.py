@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
@@ -19,6 +18,7 @@ from monitoris.notifications.outbox import DEFAULT_CHANNELS
 from monitoris.services import auth, notification_settings, tokens, users
 from monitoris.services.passwords import MIN_LENGTH, check_password
 from monitoris.web.admin import LOCALE_LABELS
+from monitoris.web.forms import Form
 from monitoris.web.helpers import WholeNumberField, attach_errors
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
@@ -41,14 +41,14 @@ def _signed_in():
     pass
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(Form):
     locale = SelectField(_l("Language"), choices=[SelectChoice(lo, LOCALE_LABELS.get(lo, lo)) for lo in LOCALES],
                          description=_l("Of the messages you receive by email, SMS and here."))
     phone = StringField(_l("Mobile phone (for SMS)"), validators=[Optional(), Length(max=40)],
                         description=_l("With the country code, e.g. +994 50 123 45 67. Leave empty for no SMS."))
 
 
-class ChannelsForm(FlaskForm):
+class ChannelsForm(Form):
     """The grid is read from the ``channel`` checkboxes ("kind:channel"); the form carries the CSRF token."""
 
 
@@ -57,7 +57,7 @@ def _current_password(form, field):
         raise ValidationError(_("This is not your current password."))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Type your current password.")),
                                                             _current_password])
     password = PasswordField(_l("New password"), validators=[DataRequired(_l("Type the new password."))],
@@ -67,13 +67,13 @@ class PasswordChangeForm(FlaskForm):
                             validators=[EqualTo("password", _l("The two passwords are not the same."))])
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Name the token after where it will be used.")),
                                            Length(max=100)], description=_l("Where the token will be used."))
     expires_in_days = WholeNumberField(_l("Valid for (days)"), validators=[NumberRange(min=1)])
 
 
-class EndSessionsForm(FlaskForm):
+class EndSessionsForm(Form):
     """Which session to end comes from the button pressed (``session_id``, or ``others``)."""
 
     password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Type your password."))],

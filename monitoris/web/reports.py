@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
@@ -16,6 +15,7 @@ from monitoris.extensions import db
 from monitoris.models import Assignment, Report
 from monitoris.services import documents as documents_service
 from monitoris.services import reports as reports_service
+from monitoris.web.forms import Form
 from monitoris.web.helpers import WholeNumberField, attach_errors, format_date, get_visible, word
 
 bp = Blueprint("reports", __name__)
@@ -28,14 +28,14 @@ def period_label(period):
     return _("final report") if period == "final" else (period or "")
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     period = SelectField(_l("Reporting period"), validate_choice=False)
     text = TextAreaField(_l("Information on completed works"), validators=[Optional()])
     progress = WholeNumberField(_l("Progress (%)"), validators=[
         InputRequired(_l("Give the progress as a number.")), NumberRange(0, 100, _l("A whole number from 0 to 100."))])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     comment = TextAreaField(_l("Comment"), validators=[Optional()])
 
 

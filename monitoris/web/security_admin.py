@@ -15,6 +15,7 @@ from monitoris.extensions import db
 from monitoris.models import ROLES, Event, User
 from monitoris.services import two_factor
 from monitoris.web.admin import CheckboxesField
+from monitoris.web.forms import Form
 from monitoris.web.helpers import label_choices
 
 bp = Blueprint("security_admin", __name__, url_prefix="/admin/security")
@@ -37,7 +38,7 @@ def _admins_only():
         abort(403)
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(Form):
     roles = CheckboxesField(_l("Roles that must use two-factor login"),
                             choices=label_choices(ROLES, "role"))
 

@@ -5,7 +5,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -14,6 +13,7 @@ from monitoris.errors import ValidationError
 from monitoris.extensions import db
 from monitoris.models import PRIORITIES, RECURRENCES, Act, EvidenceRequirement, Stage, Task, User, UserRole
 from monitoris.services import tasks as tasks_service
+from monitoris.web.forms import Form
 from monitoris.web.helpers import OptionalSelectField, attach_errors, get_visible
 
 bp = Blueprint("tasks", __name__)
@@ -23,7 +23,7 @@ RECURRENCE_LABELS = {"none": _l("Once"), "annual": _l("Every year"), "semiannual
 PRIORITY_LABELS = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High")}
 
 
-class TaskForm(FlaskForm):
+class TaskForm(Form):
     number = StringField(_l("Number"), validators=[DataRequired(message=_l("A number is required.")), Length(max=40)],
                          description=_l("Digits separated by dots, like 4 or 4.1.1. "
                                         "A sub-number goes under its section."))
@@ -50,14 +50,14 @@ class TaskForm(FlaskForm):
         return {name: getattr(self, name).data for name in tasks_service.FIELDS}
 
 
-class StageForm(FlaskForm):
+class StageForm(Form):
     title = StringField(_l("Control point"),
                         validators=[DataRequired(message=_l("A title is required.")), Length(max=500)])
     due_on = DateField(_l("Due"), validators=[Optional()])
     done_on = DateField(_l("Done"), validators=[Optional()])
 
 
-class RequirementForm(FlaskForm):
+class RequirementForm(Form):
     text = StringField(_l("What counts as evidence"),
                        validators=[DataRequired(message=_l("The text is required.")), Length(max=1000)])
     document_kinds = StringField(_l("Document kinds"), validators=[Optional(), Length(max=200)],

@@ -6,7 +6,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -14,6 +13,7 @@ from monitoris.errors import ValidationError
 from monitoris.extensions import db, limiter
 from monitoris.models import User
 from monitoris.services import auth, two_factor
+from monitoris.web.forms import Form
 from monitoris.web.helpers import attach_errors
 
 bp = Blueprint("two_factor", __name__)
@@ -24,16 +24,16 @@ PENDING = "two_factor_pending"
 ENROLLING = "two_factor_enrolling"
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(_l("Type the code.")), Length(max=20)],
                        description=_l("The 6 digits your authenticator app shows now, or one of your recovery codes."))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     code = StringField(_l("Code from the app"), validators=[DataRequired(_l("Type the code.")), Length(max=20)])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Type your password."))])
 
 
