@@ -5,6 +5,10 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+# The days the app works with where people choose a date freely (an analysis's range, a holiday calendar's
+# year): far beyond any act's, and away from the ends of Python's calendar.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
 
 class SystemClock:
     def now(self):

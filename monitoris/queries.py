@@ -289,12 +289,6 @@ def _open_work_selects(user, today, days_ahead):
             base.where(Assignment.due_on >= today, Assignment.due_on <= today + timedelta(days=days_ahead)))
 
 
-def open_work(user, *, today, days_ahead=7):
-    """The dashboard's lists in full: overdue (oldest first), then due within ``days_ahead`` days."""
-    overdue, soon = _open_work_selects(user, today, days_ahead)
-    return db.session.scalars(overdue).unique().all(), db.session.scalars(soon).unique().all()
-
-
 @dataclass
 class OpenWork:
     overdue: Page   # the first items of each list and its total

@@ -103,10 +103,13 @@ class ReviewQueue:
     reports: list
     instructions: list
     extension_requests: list
+    assignments: list      # submitted with no execution report: accepted or returned on the assignment's page
 
 
 def review_queue(user):
-    """What waits for the control body: submitted reports oldest first, answered instructions, pending requests."""
+    """What waits for the control body: submitted reports oldest first, answered instructions, pending requests,
+    and assignments submitted with no report (once there are reports, submitting and reviewing happen on the
+    report; delegated sub-assignments are reviewed inside their body, not here)."""
     reports = db.session.scalars(permissions.scope_reports(user, sa.select(Report))
                                  .where(Report.state == "submitted")
                                  .order_by(Report.submitted_at, Report.id)).all()
@@ -118,7 +121,12 @@ def review_queue(user):
         sa.select(ExtensionRequest).where(ExtensionRequest.assignment_id.in_(visible),
                                           ExtensionRequest.decision == "pending")
         .order_by(ExtensionRequest.requested_at, ExtensionRequest.id)).all()
-    return ReviewQueue(reports, instructions, extension_requests)
+    has_report = sa.exists().where(Report.assignment_id == Assignment.id)
+    assignments = db.session.scalars(permissions.scope_assignments(user, sa.select(Assignment))
+                                     .where(Assignment.state == "submitted", Assignment.parent_id.is_(None),
+                                            ~has_report)
+                                     .order_by(Assignment.submitted_at, Assignment.id)).unique().all()
+    return ReviewQueue(reports, instructions, extension_requests, assignments)
 
 
 def documents_of_report(report):

@@ -53,7 +53,8 @@ def test_open_work_lists_overdue_and_due_within_a_week(w, clock):
     make_assignment(make_task(w.act), w.sa, due_on=date(2026, 6, 23))
     make_assignment(make_task(w.act), w.sa, state="accepted", due_on=date(2026, 6, 1))
     make_assignment(make_task(w.act), w.mt, due_on=date(2026, 6, 1))
-    overdue, soon = queries.open_work(w.exec_sa, today=today)
+    work = queries.open_work_heads(w.exec_sa, today=today)
+    overdue, soon = work.overdue.items, work.due_soon.items
     assert overdue == [late]
     assert soon == [due_today, in_a_week]
 

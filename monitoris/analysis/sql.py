@@ -9,14 +9,15 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from monitoris import clock
+
 # Set for the rest of the transaction before the analysis's aggregations on PostgreSQL: room to hash
 # the national histogram in memory (the default 4 MB makes the planner sort it on disk instead), and
 # no JIT compilation, which costs more (50-80 ms) than it saves on a query of a few hundred ms.
 POSTGRESQL_SETTINGS = {"work_mem": "64MB", "jit": "off"}
 
-# The days a range of the analysis may reach (the filters refuse others): the years of the holiday calendar
-# (web/admin_notifications), far beyond any act's, and away from the ends of the calendar.
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+# The days a range of the analysis may reach (the filters refuse others).
+FIRST_DAY, LAST_DAY = clock.FIRST_DAY, clock.LAST_DAY
 
 
 def prepare(session):

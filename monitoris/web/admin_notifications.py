@@ -24,7 +24,7 @@ from monitoris.web.helpers import EVENT_LABELS, OptionalSelectField, attach_erro
 bp = Blueprint("admin_notifications", __name__, url_prefix="/admin")
 
 # The years the holiday calendar shows (and so links to).
-FIRST_YEAR, LAST_YEAR = 1900, 2999
+FIRST_YEAR, LAST_YEAR = clock.FIRST_DAY.year, clock.LAST_DAY.year
 
 # What an integration can subscribe to; a prefix ending in "." takes every action under it.
 EVENT_KIND_CHOICES = [

@@ -1,12 +1,9 @@
 """"My work" for executive bodies and the "Review queue" for the control body."""
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
 from monitoris import clock, permissions, work
-from monitoris.extensions import db
-from monitoris.models import Assignment, Report
 from monitoris.queries import Page
 
 bp = Blueprint("work", __name__)
@@ -41,21 +38,9 @@ def mine():
     return render_template("work/mine.html", sections=sections, section=section, today=today)
 
 
-def submitted_without_report(user):
-    """Assignments submitted with no execution report: the reviewer accepts or returns them on the
-    assignment's page (once there are reports, submitting and reviewing happen on the report).  Delegated
-    sub-assignments are reviewed inside their body, not here."""
-    has_report = sa.exists().where(Report.assignment_id == Assignment.id)
-    stmt = (permissions.scope_assignments(user, sa.select(Assignment))
-            .where(Assignment.state == "submitted", Assignment.parent_id.is_(None), ~has_report)
-            .order_by(Assignment.submitted_at, Assignment.id))
-    return db.session.scalars(stmt).unique().all()
-
-
 @bp.get("/review")
 @login_required
 def review_queue():
     if not permissions.can_review(current_user):
         abort(404)
-    return render_template("work/review.html", queue=work.review_queue(current_user),
-                           assignments=submitted_without_report(current_user), today=clock.today())
+    return render_template("work/review.html", queue=work.review_queue(current_user), today=clock.today())
