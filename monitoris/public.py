@@ -31,7 +31,7 @@ from sqlalchemy.orm import aliased
 from monitoris import clock
 from monitoris.extensions import db
 from monitoris.models import OPEN_STATES, Act, Assignment, Document, Organization, Report, Task
-from monitoris.queries import Page
+from monitoris.queries import Page, bounds
 from monitoris.text import contains as text_contains
 
 PUBLIC_ACT_STATES = ("active", "closed")
@@ -41,7 +41,6 @@ TASK_STATE_LABELS = {
     "not_assigned": _l("Not assigned"), "not_started": _l("Not started"), "in_progress": _l("In progress"),
     "overdue": _l("Overdue"), "done": _l("Done"),
 }
-MAX_PAGE_SIZE = 200
 CSV_BATCH = 500
 
 
@@ -305,10 +304,9 @@ def tasks(today=None, *, act_id=None, organization_id=None, state=None, q=None, 
     """One page of public measures, filtered, each with its bodies."""
     today = today or clock.today()
     stmt = _tasks_statement(today, act_id=act_id, organization_id=organization_id, state=state, q=q)
-    page = max(1, int(page or 1))
-    per_page = max(1, min(int(per_page or 25), MAX_PAGE_SIZE))
+    page, per_page, offset = bounds(page, per_page)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    rows = db.session.execute(stmt.limit(per_page).offset(offset)).all()
     items = _attach_assignments([_task_from_row(r) for r in rows], today)
     return Page(items, total, page, per_page)
 

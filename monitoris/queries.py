@@ -15,6 +15,7 @@ from monitoris.extensions import db
 from monitoris.models import OPEN_STATES, STATES, Act, Assignment, Organization, Task, User, UserRole
 
 MAX_PAGE_SIZE = 200
+MAX_PAGE = 1_000_000  # a page number past it is past every list's end (and its offset still fits the database)
 
 # Whitelisted sort keys -> ORDER BY clauses.  "-" prefix means descending.
 ASSIGNMENT_SORTS = {
@@ -108,9 +109,9 @@ def read_without_transaction():
 _COUNT = sa.func.count()  # one element serves every count (SQLAlchemy elements are immutable)
 
 
-def _bounds(page, per_page):
+def bounds(page, per_page):
     """(page, per_page, offset), each within bounds."""
-    page = max(1, int(page or 1))
+    page = max(1, min(int(page or 1), MAX_PAGE))
     per_page = max(1, min(int(per_page or 25), MAX_PAGE_SIZE))
     return page, per_page, (page - 1) * per_page
 
@@ -127,7 +128,7 @@ def paginate(stmt, page=1, per_page=25):
 
     A page that is not full (and not empty) already tells the total, so most short lists cost one query.
     """
-    page, per_page, offset = _bounds(page, per_page)
+    page, per_page, offset = bounds(page, per_page)
     items = db.session.scalars(stmt.limit(per_page).offset(offset)).unique().all()
     total = _known_total(items, page, per_page, offset)
     if total is None:
@@ -272,7 +273,7 @@ def assignment_list(user, *, today, sort="due_on", **filters):
 def assignment_page(user, *, today, page=1, per_page=25, sort="due_on", **filters):
     """One page of the API's work list (rows of ``ASSIGNMENT_LIST_FIELDS``) and its total, as ``paginate``."""
     page_stmt, count_stmt, params = assignment_list(user, today=today, sort=sort, **filters)
-    page, per_page, offset = _bounds(page, per_page)
+    page, per_page, offset = bounds(page, per_page)
     # Straight to the session's connection, past the ORM's handling of results (and its autoflush: reads only).
     execute = db.session.connection().execute
     items = execute(page_stmt, {**params, "page_limit": per_page, "page_offset": offset}).all()

@@ -1,8 +1,6 @@
 """Read-side queries of reports, instructions and extension requests: per assignment, "My work",
 the review queue and the assignment's whole timeline — each scoped by permissions in SQL."""
 
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
@@ -65,68 +63,53 @@ def _latest_returned():
                    ~sa.exists().where(newer.previous_id == Report.id))
 
 
-@dataclass
-class MyWork:
-    to_report: list        # open assignments whose current period has no report in progress
-    drafts: list
-    returned: list
-    instructions: list
-    extension_requests: list
-
-
-def my_work(user, today):
-    """What an executive body has to do: reports to write, returned reports, open instructions, pending requests."""
+def my_work(user):
+    """What an executive body has to do, section by section (statements, so that a page reads only its own
+    rows): reports to write, drafts, returned reports, open instructions, pending extension requests."""
     visible = permissions.scope_assignments(user, sa.select(Assignment.id))
     busy = sa.select(Report.assignment_id).where(
         sa.or_(Report.state.in_(("draft", "submitted")), _latest_returned()))
-    to_report = db.session.scalars(
-        permissions.scope_assignments(user, sa.select(Assignment))
+    return {
+        # Open assignments whose current period has no report in progress.
+        "to_report": permissions.scope_assignments(user, sa.select(Assignment))
         .where(Assignment.parent_id.is_(None), Assignment.state.in_(("assigned", "in_progress")),
                Assignment.id.not_in(busy))
-        .order_by(Assignment.due_on, Assignment.id)).unique().all()
-    drafts = db.session.scalars(sa.select(Report).where(Report.assignment_id.in_(visible), Report.state == "draft")
-                                .order_by(Report.period_due_on, Report.id)).all()
-    returned = db.session.scalars(sa.select(Report).where(Report.assignment_id.in_(visible), _latest_returned())
-                                  .order_by(Report.reviewed_at, Report.id)).all()
-    instructions = db.session.scalars(permissions.scope_instructions(
-        user, sa.select(Instruction).where(Instruction.state.in_(AWAITING_ANSWER)))
-        .order_by(Instruction.response_due_on.is_(None), Instruction.response_due_on, Instruction.id)).all()
-    extension_requests = db.session.scalars(
-        sa.select(ExtensionRequest).where(ExtensionRequest.assignment_id.in_(visible),
-                                          ExtensionRequest.decision == "pending")
-        .order_by(ExtensionRequest.requested_at)).all()
-    return MyWork(to_report, drafts, returned, instructions, extension_requests)
-
-
-@dataclass
-class ReviewQueue:
-    reports: list
-    instructions: list
-    extension_requests: list
-    assignments: list      # submitted with no execution report: accepted or returned on the assignment's page
+        .order_by(Assignment.due_on, Assignment.id),
+        "returned": sa.select(Report).where(Report.assignment_id.in_(visible), _latest_returned())
+        .order_by(Report.reviewed_at, Report.id),
+        "drafts": sa.select(Report).where(Report.assignment_id.in_(visible), Report.state == "draft")
+        .order_by(Report.period_due_on, Report.id),
+        "instructions": permissions.scope_instructions(
+            user, sa.select(Instruction).where(Instruction.state.in_(AWAITING_ANSWER)))
+        .order_by(Instruction.response_due_on.is_(None), Instruction.response_due_on, Instruction.id),
+        "extension_requests": _pending_extensions(user),
+    }
 
 
 def review_queue(user):
-    """What waits for the control body: submitted reports oldest first, answered instructions, pending requests,
-    and assignments submitted with no report (once there are reports, submitting and reviewing happen on the
-    report; delegated sub-assignments are reviewed inside their body, not here)."""
-    reports = db.session.scalars(permissions.scope_reports(user, sa.select(Report))
-                                 .where(Report.state == "submitted")
-                                 .order_by(Report.submitted_at, Report.id)).all()
-    instructions = db.session.scalars(permissions.scope_instructions(
-        user, sa.select(Instruction).where(Instruction.state == "answered"))
-        .order_by(Instruction.answered_at, Instruction.id)).all()
-    visible = permissions.scope_assignments(user, sa.select(Assignment.id))
-    extension_requests = db.session.scalars(
-        sa.select(ExtensionRequest).where(ExtensionRequest.assignment_id.in_(visible),
-                                          ExtensionRequest.decision == "pending")
-        .order_by(ExtensionRequest.requested_at, ExtensionRequest.id)).all()
+    """What waits for the control body, section by section (statements): submitted reports oldest first,
+    assignments submitted with no report (once there are reports, submitting and reviewing happen on the
+    report; delegated sub-assignments are reviewed inside their body, not here), answered instructions and
+    pending extension requests."""
     has_report = sa.exists().where(Report.assignment_id == Assignment.id)
-    assignments = db.session.scalars(permissions.scope_assignments(user, sa.select(Assignment))
-                                     .where(Assignment.state == "submitted", Assignment.parent_id.is_(None),
-                                            ~has_report)
-                                     .order_by(Assignment.submitted_at, Assignment.id)).unique().all()
-    return ReviewQueue(reports, instructions, extension_requests, assignments)
+    return {
+        "reports": permissions.scope_reports(user, sa.select(Report)).where(Report.state == "submitted")
+        .order_by(Report.submitted_at, Report.id),
+        "assignments": permissions.scope_assignments(user, sa.select(Assignment))
+        .where(Assignment.state == "submitted", Assignment.parent_id.is_(None), ~has_report)
+        .order_by(Assignment.submitted_at, Assignment.id),
+        "instructions": permissions.scope_instructions(
+            user, sa.select(Instruction).where(Instruction.state == "answered"))
+        .order_by(Instruction.answered_at, Instruction.id),
+        "extension_requests": _pending_extensions(user),
+    }
+
+
+def _pending_extensions(user):
+    visible = permissions.scope_assignments(user, sa.select(Assignment.id))
+    return (sa.select(ExtensionRequest).where(ExtensionRequest.assignment_id.in_(visible),
+                                              ExtensionRequest.decision == "pending")
+            .order_by(ExtensionRequest.requested_at, ExtensionRequest.id))
 
 
 def documents_of_report(report):

@@ -3,22 +3,27 @@
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
-from monitoris import clock, permissions, work
-from monitoris.queries import Page
+from monitoris import clock, permissions, queries, work
 
 bp = Blueprint("work", __name__)
 
-# The sections of "My work", by the name the query and the page's ``section`` argument give them.
+# The sections of each page, by the name the query and the page's ``section`` argument give them.
 MY_WORK_SECTIONS = ("to_report", "returned", "drafts", "instructions", "extension_requests")
-SECTION_LIMIT = 20   # items of each section on "My work"; the rest are one "See all" away
+REVIEW_SECTIONS = ("reports", "assignments", "instructions", "extension_requests")
+SECTION_LIMIT = 20   # items of each section on the page; the rest are one "See all" away
 SECTION_PAGE = 50    # items of a page of one whole section
 
 
-def _head_or_page(items, page, per_page):
-    """One page of a list the query already read (``work.my_work`` gives whole lists)."""
-    pages = max(1, -(-len(items) // per_page))
-    page = min(max(1, page), pages)
-    return Page(items[(page - 1) * per_page:page * per_page], len(items), page, per_page)
+def _sections(statements, names):
+    """Each section's first items, or the asked-for page of the one section ``?section=`` names: read page by
+    page in SQL, so that a body or a control body with thousands of items waiting gets its page as fast."""
+    section = request.args.get("section")
+    if section not in names:
+        section = None
+    page = request.args.get("page", 1, type=int)
+    return section, {name: queries.paginate(statements[name], page if name == section else 1,
+                                            SECTION_PAGE if name == section else SECTION_LIMIT)
+                     for name in names if section in (None, name)}
 
 
 @bp.get("/my-work")
@@ -26,16 +31,8 @@ def _head_or_page(items, page, per_page):
 def mine():
     if not permissions.has_own_work(current_user):
         abort(404)
-    today = clock.today()
-    everything = work.my_work(current_user, today)
-    section = request.args.get("section")
-    if section not in MY_WORK_SECTIONS:
-        section = None
-    page = request.args.get("page", 1, type=int)
-    sections = {name: _head_or_page(getattr(everything, name), page if name == section else 1,
-                                    SECTION_PAGE if name == section else SECTION_LIMIT)
-                for name in MY_WORK_SECTIONS if section in (None, name)}
-    return render_template("work/mine.html", sections=sections, section=section, today=today)
+    section, sections = _sections(work.my_work(current_user), MY_WORK_SECTIONS)
+    return render_template("work/mine.html", sections=sections, section=section, today=clock.today())
 
 
 @bp.get("/review")
@@ -43,4 +40,5 @@ def mine():
 def review_queue():
     if not permissions.can_review(current_user):
         abort(404)
-    return render_template("work/review.html", queue=work.review_queue(current_user), today=clock.today())
+    section, sections = _sections(work.review_queue(current_user), REVIEW_SECTIONS)
+    return render_template("work/review.html", sections=sections, section=section, today=clock.today())

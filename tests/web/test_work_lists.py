@@ -78,3 +78,34 @@ def test_submitted_reports_and_delegated_work_are_not_listed_as_assignments_with
     section = _section(html, "submitted-assignments")
     assert f"/reports/{report.id}" in _section(html, "submitted-reports")
     assert f"/assignments/{reported.id}" not in section and f"/assignments/{sub.id}" not in section
+
+
+def test_the_review_queue_shows_twenty_of_a_section_and_pages_the_whole_of_it(login, w, clock):
+    submitted = []
+    for i in range(53):
+        submitted.append(make_assignment(make_task(w.act), w.sa, state="submitted",
+                                         submitted_at=clock.now() - days(60 - i)))
+    controller = login(w.controller)
+
+    html = text(controller.get("/review"))
+    ids = [int(i) for i in re.findall(r'href="/assignments/(\d+)#workflow"', _section(html, "submitted-assignments"))]
+    assert ids == [a.id for a in submitted[:20]]
+    assert re.search(r'data-count="submitted-assignments">53<', html)
+    assert '<a href="/review?section=assignments" id="submitted-assignments-all">See all 53</a>' in html
+    assert 'id="submitted-reports-all"' not in html  # an empty section has no link
+
+    second = text(controller.get("/review?section=assignments&page=2"))
+    ids = [int(i) for i in re.findall(r'href="/assignments/(\d+)#workflow"', second)]
+    assert ids == [a.id for a in submitted[50:]]  # pages of fifty: the fifty-first on
+    assert '<ol class="work-list" start="51">' in second
+    assert 'id="submitted-reports"' not in second and '<a href="/review">Review queue</a>' in second
+    assert "Page 2 of 2" in second
+
+
+def test_a_page_number_past_every_end_is_an_empty_page_not_an_error(login, w):
+    make_assignment(make_task(w.act), w.sa)
+    controller = login(w.controller)
+    for url in ("/assignments?page=100000000000000000000000", "/review?section=reports&page=100000000000000000000000",
+                "/acts/?page=99999999999999999999"):
+        assert controller.get(url).status_code == 200, url
+    assert "No assignments match these filters." in text(controller.get("/assignments?page=100000000000000000000000"))
