@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from monitoris.analysis import facts
 from monitoris.models.event import GENESIS_HASH, event_hash
 from monitoris.models.task import number_sort_key
+from monitoris.notifications.reminders import payload as reminder_payload
 
 NATIONAL = {"organizations": 300, "users": 5000, "acts": 100, "tasks": 50_000, "assignments": 200_000,
             "events": 1_000_000, "notifications": 200_000}
@@ -119,7 +120,8 @@ def generate(url, scale=1.0, today=None, seed=7, history=True):
               rows)
         if history:
             _events(cur, rng, n["events"], rows, n["users"], now)
-            _notifications(cur, rng, n["notifications"], n["users"], now)
+            number_of = {t[0]: t[3] for t in tasks}
+            _notifications(cur, rng, n["notifications"], n["users"], now, rows, number_of)
         for table in ("organizations", "users", "acts", "tasks", "assignments"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         conn.commit()
@@ -169,8 +171,9 @@ def _events(cur, rng, count, assignments, users, now):
 NOTIFICATION_STATES = (("sent", 90), ("pending", 6), ("sending", 1), ("dead", 3))
 
 
-def _notifications(cur, rng, count, users, now):
-    """The outbox as it looks after a year: mostly sent (a third of them in-app, half of those read)."""
+def _notifications(cur, rng, count, users, now, assignments, number_of):
+    """The outbox as it looks after a year: mostly sent (a third of them in-app, half of those read), each a
+    reminder of an assignment with the payload the scan writes (the inbox shows it as it would a real one)."""
     states = [s for s, w in NOTIFICATION_STATES for _ in range(w)]
 
     def rows():
@@ -181,8 +184,11 @@ def _notifications(cur, rng, count, users, now):
             sent = created + timedelta(seconds=rng.randint(1, 60)) if state == "sent" else None
             read = sent + timedelta(hours=rng.randint(1, 48)) if sent and channel == "in_app" and i % 2 else None
             attempts = {"sent": 1, "pending": 0, "sending": 1, "dead": 6}[state]
+            a = assignments[rng.randrange(len(assignments))]
+            number = number_of[a[1]]
+            message = reminder_payload(a[0], number, f"Measure {number}", f"EB{a[2]}", a[4], "before-3")
             yield (i, rng.randint(1, users), channel, "reminder", "assignment_reminder",
-                   json.dumps({"assignment_id": rng.randint(1, 200_000)}), f"bench:{i}", state, attempts,
+                   json.dumps(message), f"bench:{i}", state, attempts,
                    now if state == "pending" else created, now + timedelta(minutes=2) if state == "sending" else None,
                    created, sent, read, "SMTP 550 mailbox unavailable" if state == "dead" else None)
 

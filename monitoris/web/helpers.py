@@ -138,7 +138,7 @@ DATE_FIELDS = frozenset(("due_on", "response_due_on", "proposed_due_on"))
 # -- filters ---------------------------------------------------------------------------------
 
 def format_date(value):
-    if value is None or value == "":
+    if not value:  # None, "", or a payload's field that a message of an older release did not have
         return ""
     if isinstance(value, str):
         try:
@@ -161,7 +161,7 @@ def format_month(value):
 
 
 def format_datetime(value):
-    if value is None:
+    if not value:
         return ""
     # Already in the configured zone: Flask-Babel would otherwise convert it once more.
     return babel_format_datetime(clock.local(value).replace(tzinfo=None), "dd MMM y, HH:mm", rebase=False)

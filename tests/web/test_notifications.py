@@ -111,3 +111,11 @@ def test_someone_elses_notification_is_not_found(login, w):
 def test_the_inbox_needs_a_login(client):
     response = client.get("/notifications")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_message_queued_by_an_older_release_without_todays_fields_still_shows(login, w):
+    """An upgrade may teach a template a field that older messages never had: the inbox shows them without it."""
+    make_notification(w.exec_sa, payload={"assignment_id": 1, "link": "/assignments/1"})
+    response = login(w.exec_sa).get("/notifications")
+    assert response.status_code == 200
+    assert "Reminder:" in text(response) and 'href="/notifications/' in text(response)
