@@ -42,6 +42,7 @@ TASK_STATE_LABELS = {
     "overdue": _l("Overdue"), "done": _l("Done"),
 }
 CSV_BATCH = 500
+TREE_PAGE = 50  # measures on a page of an act
 
 
 # -- the shapes the public sees ---------------------------------------------------------------
@@ -183,10 +184,12 @@ def _count(condition):
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
-def _summary(today):
-    """Per task: how its bodies' top-level assignments stand (cancelled ones do not count)."""
+def _summary(today, act_ids=None):
+    """Per task: how its bodies' top-level assignments stand (cancelled ones do not count).  Of these acts'
+    tasks only, when given: the database does not carry a filter on the act through the grouping by itself,
+    and one act's page would otherwise sum the whole country's assignments."""
     live = Assignment.state != "cancelled"
-    return (
+    stmt = (
         sa.select(
             Assignment.task_id.label("task_id"),
             _count(live).label("live"),
@@ -199,8 +202,10 @@ def _summary(today):
         )
         .where(Assignment.parent_id.is_(None))
         .group_by(Assignment.task_id)
-        .subquery("summary")
     )
+    if act_ids is not None:
+        stmt = stmt.where(Assignment.act_id.in_(act_ids))
+    return stmt.subquery("summary")
 
 
 def _state_column(s):
@@ -219,9 +224,13 @@ def _progress_column(s):
     return sa.case((live == 0, 0), else_=s.c.progress_sum / live)
 
 
-def _tasks_statement(today, *, act_id=None, organization_id=None, state=None, q=None, measures_only=True):
-    """Public tasks with their derived state, in act and number order (1.2 before 1.10)."""
-    s = _summary(today)
+def _tasks_statement(today, *, act_id=None, act_ids=None, organization_id=None, state=None, q=None,
+                     measures_only=True):
+    """Public tasks with their derived state, in act and number order (1.2 before 1.10); of one act
+    (``act_id``) or of some (``act_ids``) when given."""
+    if act_id:
+        act_ids = [act_id]
+    s = _summary(today, act_ids)
     parent = aliased(Task)
     state_col = _state_column(s).label("state")
     stmt = (
@@ -236,8 +245,8 @@ def _tasks_statement(today, *, act_id=None, organization_id=None, state=None, q=
     )
     if measures_only:
         stmt = stmt.where(sa.not_(_has_children()))
-    if act_id:
-        stmt = stmt.where(Task.act_id == act_id)
+    if act_ids is not None:
+        stmt = stmt.where(Task.act_id.in_(act_ids))
     if organization_id:
         stmt = stmt.where(Task.id.in_(sa.select(Assignment.task_id).where(
             Assignment.parent_id.is_(None), Assignment.organization_id == organization_id)))
@@ -324,22 +333,27 @@ def all_tasks(today=None, *, batch=CSV_BATCH, **filters):
         offset += batch
 
 
-def task_tree(act_id, today=None, *, organization_id=None, state=None, q=None):
-    """The act's public tasks in number order, sections included, each measure with its bodies.
+def task_tree(act_id, today=None, *, organization_id=None, state=None, q=None, page=1, per_page=TREE_PAGE):
+    """A page of the act's public measures in number order (a Page whose total counts measures), each with its
+    bodies, and the sections above them.
 
-    With filters, only the matching measures and the sections above them remain.
+    With filters, only the matching measures count.  A national plan has hundreds of measures and thousands
+    of bodies' lines: one page of them is what a reader takes in (and what a phone downloads).
     """
     today = today or clock.today()
     filtered = bool(organization_id or state or (q and q.strip()))
     rows = db.session.execute(_tasks_statement(today, act_id=act_id, measures_only=False)).all()
     tree = [_task_from_row(r) for r in rows]
+    measures = [t for t in tree if not t.is_section]
     if filtered:
         keep = {r[0].id for r in db.session.execute(_tasks_statement(
             today, act_id=act_id, organization_id=organization_id, state=state, q=q)).all()}
-        numbers = {t.number for t in tree if t.id in keep}
-        tree = [t for t in tree if t.id in keep or (t.is_section and any(
-            n.startswith(t.number + ".") for n in numbers))]
-    return _attach_assignments(tree, today)
+        measures = [t for t in measures if t.id in keep]
+    page, per_page, offset = bounds(page, per_page)
+    shown = measures[offset:offset + per_page]
+    ids, numbers = {t.id for t in shown}, [t.number for t in shown]
+    tree = [t for t in tree if t.id in ids or (t.is_section and any(n.startswith(t.number + ".") for n in numbers))]
+    return Page(_attach_assignments(tree, today), len(measures), page, per_page)
 
 
 def task(task_id, today=None):
@@ -384,7 +398,7 @@ def overview(act_ids, today=None):
     today = today or clock.today()
     if not act_ids:
         return {}
-    sub = _tasks_statement(today).where(Task.act_id.in_(act_ids)).order_by(None).subquery()
+    sub = _tasks_statement(today, act_ids=act_ids).order_by(None).subquery()
     rows = db.session.execute(sa.select(sub.c.act_id, sub.c.state, sa.func.count())
                               .group_by(sub.c.act_id, sub.c.state)).all()
     result = {act_id: Overview() for act_id in act_ids}
@@ -403,7 +417,7 @@ def _done_on_time(act_ids, today):
     The submission's date is a date in the configured time zone, which SQL cannot portably derive
     from a UTC timestamp; so the (few) accepted assignments of done measures are compared here.
     """
-    sub = _tasks_statement(today, state="done").where(Task.act_id.in_(act_ids)).order_by(None).subquery()
+    sub = _tasks_statement(today, act_ids=act_ids, state="done").order_by(None).subquery()
     rows = db.session.execute(
         sa.select(sub.c.act_id, Assignment.task_id, Assignment.due_on, Assignment.submitted_at)
         .join(Assignment, Assignment.task_id == sub.c.id)

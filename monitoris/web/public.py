@@ -36,7 +36,8 @@ def act(act_id):
     if found is None:
         abort(404)
     filters = _filters()
-    return render_template("public/act.html", act=found, tree=public_data.task_tree(act_id, today, **filters),
+    tree = public_data.task_tree(act_id, today, **filters, page=request.args.get("page", 1, type=int))
+    return render_template("public/act.html", act=found, tree=tree,
                            bodies=public_data.bodies(act_id), filters=filters, filtered=any(filters.values()),
                            states=public_data.TASK_STATES, state_labels=public_data.TASK_STATE_LABELS)
 

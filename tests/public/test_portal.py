@@ -97,7 +97,7 @@ def test_the_overview_counts_the_published_measures(plan, public_client):
 
 
 def test_each_measure_has_its_derived_state_and_bodies(plan):
-    tree = {t.number: t for t in public_data.task_tree(plan.act.id, TODAY)}
+    tree = {t.number: t for t in public_data.task_tree(plan.act.id, TODAY).items}
     assert tree["1"].is_section and tree["1"].state == "section"
     states = {number: t.state for number, t in tree.items() if not t.is_section}
     assert states == {"1.1": "done", "1.2": "done", "1.3": "overdue", "1.4": "in_progress", "1.5": "not_started",
@@ -181,3 +181,31 @@ def test_a_measure_under_an_unpublished_section_shows_without_it(public_client):
     page = text(public_client.get(f"/public/acts/{act.id}"))
     assert "A public measure" in page and "Secret section heading" not in page
     assert "Secret section heading" not in text(public_client.get(f"/public/tasks/{task.id}"))
+
+
+def test_an_act_with_many_measures_is_shown_fifty_at_a_time_under_their_sections(public_client):
+    w = make_world()
+    sections = [make_task(w.act, str(s), title=f"Chapter {s}", published=True) for s in (1, 2)]
+    measures = []
+    for i in range(1, 54):
+        section = sections[0] if i <= 30 else sections[1]
+        task = make_task(w.act, f"{section.number}.{i}", parent=section, title=f"Measure {i}", published=True)
+        make_assignment(task, w.sa, state="in_progress", due_on=date(2026, 9, 1))
+        measures.append(task)
+
+    first = text(public_client.get(f"/public/acts/{w.act.id}"))
+    shown = [int(i) for i in re.findall(r'data-task-id="(\d+)"', first)]
+    assert shown == [t.id for t in measures[:50]]
+    assert "Chapter 1" in first and "Chapter 2" in first
+    assert "Measures 1–50 of 53" in first and "Page 1 of 2" in first
+    assert f'href="/public/acts/{w.act.id}?page=2"' in first
+
+    second = text(public_client.get(f"/public/acts/{w.act.id}?page=2"))
+    assert [int(i) for i in re.findall(r'data-task-id="(\d+)"', second)] == [t.id for t in measures[50:]]
+    assert "Chapter 2" in second and "Chapter 1" not in second  # only the sections above the page's measures
+    assert "Measures 51–53 of 53" in second
+
+    # A filter counts only what it keeps: one page, no pager.
+    one = text(public_client.get(f"/public/acts/{w.act.id}?q=Measure+42"))
+    assert [int(i) for i in re.findall(r'data-task-id="(\d+)"', one)] == [measures[41].id]
+    assert "Page 1 of" not in one and "Chapter 2" in one
