@@ -31,7 +31,7 @@ from sqlalchemy.orm import aliased
 from monitoris import clock
 from monitoris.extensions import db
 from monitoris.models import OPEN_STATES, Act, Assignment, Document, Organization, Report, Task
-from monitoris.queries import Page, bounds
+from monitoris.queries import TREE_PAGE, Page, bounds, tree_page
 from monitoris.text import contains as text_contains
 
 PUBLIC_ACT_STATES = ("active", "closed")
@@ -42,7 +42,6 @@ TASK_STATE_LABELS = {
     "overdue": _l("Overdue"), "done": _l("Done"),
 }
 CSV_BATCH = 500
-TREE_PAGE = 50  # measures on a page of an act
 
 
 # -- the shapes the public sees ---------------------------------------------------------------
@@ -334,26 +333,19 @@ def all_tasks(today=None, *, batch=CSV_BATCH, **filters):
 
 
 def task_tree(act_id, today=None, *, organization_id=None, state=None, q=None, page=1, per_page=TREE_PAGE):
-    """A page of the act's public measures in number order (a Page whose total counts measures), each with its
-    bodies, and the sections above them.
-
-    With filters, only the matching measures count.  A national plan has hundreds of measures and thousands
-    of bodies' lines: one page of them is what a reader takes in (and what a phone downloads).
-    """
+    """A page of the act's public measures in number order (``queries.tree_page``), each with its bodies, and
+    the sections above them.  With filters, only the matching measures count."""
     today = today or clock.today()
     filtered = bool(organization_id or state or (q and q.strip()))
     rows = db.session.execute(_tasks_statement(today, act_id=act_id, measures_only=False)).all()
     tree = [_task_from_row(r) for r in rows]
-    measures = [t for t in tree if not t.is_section]
     if filtered:
         keep = {r[0].id for r in db.session.execute(_tasks_statement(
             today, act_id=act_id, organization_id=organization_id, state=state, q=q)).all()}
-        measures = [t for t in measures if t.id in keep]
-    page, per_page, offset = bounds(page, per_page)
-    shown = measures[offset:offset + per_page]
-    ids, numbers = {t.id for t in shown}, [t.number for t in shown]
-    tree = [t for t in tree if t.id in ids or (t.is_section and any(n.startswith(t.number + ".") for n in numbers))]
-    return Page(_attach_assignments(tree, today), len(measures), page, per_page)
+        tree = [t for t in tree if t.is_section or t.id in keep]
+    shown = tree_page(tree, lambda t: t.is_section, page, per_page)
+    shown.items = _attach_assignments(shown.items, today)
+    return shown
 
 
 def task(task_id, today=None):

@@ -337,10 +337,29 @@ def task_tree(act):
     return db.session.scalars(sa.select(Task).where(Task.act_id == act.id).order_by(Task.sort_key)).all()
 
 
-def assignments_by_task(user, act):
-    """{task_id: [assignment, ...]} of the top-level assignments ``user`` may see in this act."""
+TREE_PAGE = 50  # measures on a page of an act's tree
+
+
+def tree_page(tree, is_section, page=1, per_page=TREE_PAGE):
+    """A page of a task tree in number order: its measures (the tasks that are not sections) ``per_page`` at a
+    time, each after the sections above it.  The Page's total counts measures.  A national plan has hundreds of
+    measures and thousands of bodies' lines: a page of them is what a reader takes in."""
+    measures = [t for t in tree if not is_section(t)]
+    page, per_page, offset = bounds(page, per_page)
+    shown = measures[offset:offset + per_page]
+    ids, numbers = {t.id for t in shown}, [t.number for t in shown]
+    items = [t for t in tree
+             if t.id in ids or (is_section(t) and any(n.startswith(t.number + ".") for n in numbers))]
+    return Page(items, len(measures), page, per_page)
+
+
+def assignments_by_task(user, act, task_ids=None):
+    """{task_id: [assignment, ...]} of the top-level assignments ``user`` may see in this act (of these tasks
+    only, when given)."""
     stmt = (sa.select(Assignment).join(Task, Assignment.task_id == Task.id)
             .where(Task.act_id == act.id, Assignment.parent_id.is_(None)))
+    if task_ids is not None:
+        stmt = stmt.where(Assignment.task_id.in_(task_ids))
     stmt = permissions.scope_assignments(user, stmt).order_by(Assignment.role, Assignment.id)
     grouped = {}
     for a in db.session.scalars(stmt).unique():

@@ -59,8 +59,9 @@ def show(act_id):
     act = get_visible(Act, act_id, permissions.can_view_act)
     tree = queries.task_tree(act)
     parents = {t.parent_id for t in tree if t.parent_id}
-    return render_template("acts/show.html", act=act, tree=tree, sections=parents,
-                           assignments=queries.assignments_by_task(current_user, act),
+    page = queries.tree_page(tree, lambda t: t.id in parents, request.args.get("page", 1, type=int))
+    return render_template("acts/show.html", act=act, tree=page, sections=parents,
+                           assignments=queries.assignments_by_task(current_user, act, [t.id for t in page.items]),
                            today=clock.today(), can_manage=permissions.can_manage_acts(current_user),
                            **_reminder_settings())
 

@@ -1,5 +1,6 @@
 """Acts: the list, the act page with its task tree, and the act forms."""
 
+import re
 from datetime import date
 
 from monitoris.extensions import db
@@ -33,6 +34,28 @@ def test_act_page_shows_the_tree_in_number_order_with_overdue_highlighted(login,
     assert "3 days overdue" in html
     assert "Indicator 1.2" in html and "2026-2027" in html
     assert f'/assignments/{late.id}"' in html
+
+
+def test_a_long_plan_is_shown_fifty_measures_at_a_time_with_their_bodies(login, w):
+    chapters = [make_task(w.act, str(s), title=f"Chapter {s}") for s in (1, 2)]
+    measures = []
+    for i in range(1, 54):
+        chapter = chapters[0] if i <= 30 else chapters[1]
+        measures.append(make_task(w.act, f"{chapter.number}.{i}", parent=chapter, title=f"Measure {i}"))
+    last = make_assignment(measures[-1], w.sa, state="in_progress", due_on=TODAY - days(2))
+    controller = login(w.controller)
+
+    first = text(controller.get(f"/acts/{w.act.id}"))
+    rows = [int(i) for i in re.findall(r'<tr class="measure[^"]*" id="task-\d+" data-task-id="(\d+)"', first)]
+    assert rows == [t.id for t in measures[:50]]
+    assert "Measures 1–50 of 53" in first and f'href="/acts/{w.act.id}?page=2"' in first
+    assert f'data-assignment-id="{last.id}"' not in first
+
+    second = text(controller.get(f"/acts/{w.act.id}?page=2"))
+    rows = [int(i) for i in re.findall(r'<tr class="measure[^"]*" id="task-\d+" data-task-id="(\d+)"', second)]
+    assert rows == [t.id for t in measures[50:]]
+    assert "Chapter 2" in second and "Chapter 1" not in second
+    assert f'data-assignment-id="{last.id}"' in second and "Measures 51–53 of 53" in second
 
 
 def test_executor_sees_only_their_bodies_in_the_tree(login, w):
