@@ -45,15 +45,15 @@ def act_published(act, event):
 
 
 def assignment_transitioned(assignment, action, event, comment=None):
-    """Submit tells the reviewer; return and accept tell the body."""
+    """Submit tells the reviewers (the task's controllers; the parent body's heads for delegated work); return
+    and accept tell the body."""
     payload = payload_for(assignment) | {"action": action, "comment": comment}
     key = f"assignment:{assignment.id}:event:{event.id}"
     if action == "submit":
         if assignment.parent is not None:
             reviewers = outbox.heads_of(assignment.parent.organization_id)
         else:
-            controller = db.session.get(User, assignment.task.controller_id) if assignment.task.controller_id else None
-            reviewers = [controller] if controller is not None else []
+            reviewers = outbox.controllers_of(assignment.task)
         outbox.queue(reviewers, kind="review", template="assignment_submitted", key=key, payload=payload)
     elif action in ("return", "accept"):
         outbox.queue(outbox.people_responsible(assignment), kind="review", template=f"assignment_{action}ed",
@@ -73,23 +73,24 @@ def instruction_issued(instruction, assignment, event):
 
 
 def instruction_answered(instruction, event):
-    """Whoever issued the instruction hears of the answer."""
+    """Whoever issued the instruction hears of the answer; when they no longer can (gone, deactivated, no longer a
+    controller), the task's controllers do."""
     issuer = db.session.get(User, instruction.issued_by_id) if instruction.issued_by_id else None
+    readers = [issuer] if outbox.still_controls(issuer) else outbox.controllers_of(instruction.task)
     payload = {"instruction_id": instruction.id, "task_number": instruction.task.number,
                "task_title": instruction.task.title, "organization": instruction.organization.short_name,
                "link": f"/instructions/{instruction.id}"}
-    outbox.queue([issuer] if issuer else [], kind="instruction", template="instruction_answered",
+    outbox.queue(readers, kind="instruction", template="instruction_answered",
                  key=f"instruction:{instruction.id}:event:{event.id}", payload=payload)
 
 
 def extension_requested(extension_request, event):
-    """The task's controller hears of the request."""
+    """The task's controllers, who decide, hear of the request."""
     assignment = extension_request.assignment
-    controller = db.session.get(User, assignment.task.controller_id) if assignment.task.controller_id else None
     payload = payload_for(assignment) | {"proposed_due_on": extension_request.proposed_due_on.isoformat(),
                                          "reason": extension_request.reason,
                                          "link": f"/extension-requests/{extension_request.id}"}
-    outbox.queue([controller] if controller else [], kind="extension", template="extension_requested",
+    outbox.queue(outbox.controllers_of(assignment.task), kind="extension", template="extension_requested",
                  key=f"extension:{extension_request.id}:event:{event.id}", payload=payload)
 
 

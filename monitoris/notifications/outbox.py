@@ -4,6 +4,7 @@ import json
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import aliased
 
 from monitoris import clock
 from monitoris.extensions import db
@@ -133,6 +134,47 @@ def people_responsible(assignment):
     if works_in(assignment.responsible, assignment.organization.path):
         return [assignment.responsible]
     return heads_of(assignment.organization_id)
+
+
+# Who may be a task's controller: what ``services.tasks`` asks of the person named.
+CONTROLLER_ROLES = ("controller", "admin")
+
+
+def still_controls(person):
+    """Can ``person``, named a task's controller (or an instruction's issuer), still act as one: active, and
+    still holding the controller or admin role?"""
+    return person is not None and person.active and person.has_role(*CONTROLLER_ROLES)
+
+
+def control_body_controllers():
+    """The active controllers of the control body: people with the controller role in an active organization
+    of kind "control" or one of its sub-units."""
+    control = aliased(Organization)
+    in_control_body = sa.exists().where(control.kind == "control", control.active.is_(True),
+                                        Organization.path.startswith(control.path))
+    return db.session.scalars(
+        sa.select(User).join(UserRole, UserRole.user_id == User.id)
+        .join(Organization, Organization.id == User.organization_id)
+        .where(UserRole.role == "controller", User.active.is_(True), Organization.active.is_(True), in_control_body)
+        .order_by(User.id)).unique().all()
+
+
+def controller_or_control_body(person, control_body=None):
+    """``[person]`` while they can still act as a controller, else the control body's controllers.
+
+    ``control_body`` passes those already loaded (``control_body_controllers()``), for a scan that asks for many
+    tasks at once and should load them once."""
+    if still_controls(person):
+        return [person]
+    return control_body_controllers() if control_body is None else list(control_body)
+
+
+def controllers_of(task):
+    """Who answers for ``task`` in the control body: its controller, else (none named, deactivated, or no longer
+    a controller) the control body's controllers, so that what waits for the control body never reaches
+    nobody.  Every message meant for "the task's controller" asks here."""
+    controller = db.session.get(User, task.controller_id) if task.controller_id is not None else None
+    return controller_or_control_body(controller)
 
 
 def organization_name(org_id):
