@@ -23,6 +23,10 @@ class Instruction(db.Model):
         enum_check("kind", INSTRUCTION_KINDS),
         enum_check("state", INSTRUCTION_STATES),
         sa.Index("ix_instructions_organization_id_state", "organization_id", "state"),
+        # Instructions awaiting an answer by their response date: the deadline scan's reminders (0012).
+        sa.Index("ix_instructions_awaiting_response_due_on", "response_due_on",
+                 sqlite_where=sa.text("state IN ('issued', 'acknowledged')"),
+                 postgresql_where=sa.text("state IN ('issued', 'acknowledged')")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,6 +25,14 @@ dates, and each row is then judged by its own act's policy.  The window is today
 back to the day after the last completed scan (at most ``REMINDER_CATCH_UP_DAYS``) so that a
 scheduler that was down catches up what it missed — only the latest point of each assignment,
 not a burst of stale ones.
+
+Instruction response deadlines are reminded by the same scan, on the same terms: the policy of the act of the
+instruction's task, the same points, calendar and window, keys ``instruction:<id>:due:<date>:<point>``.  Only while
+the instruction awaits an answer (issued or acknowledged) and its act is in force: a body hears nothing of a draft
+act's work.  The body's responsible person for the instruction's assignment hears (for an instruction to the whole
+body, that of the body's own assignment of the task), else the body's heads; an overdue point is escalated to the
+body's heads and whoever issued the instruction, who waits for the answer.  A partial index of the instructions
+awaiting an answer by response date (0012) answers the select, as the (state, due_on) one does for assignments.
 """
 
 import logging
@@ -37,7 +45,17 @@ from sqlalchemy.orm import aliased
 
 from monitoris import clock
 from monitoris.extensions import db
-from monitoris.models import OPEN_STATES, Act, Assignment, Organization, Task, User, UserRole
+from monitoris.models import (
+    AWAITING_ANSWER,
+    OPEN_STATES,
+    Act,
+    Assignment,
+    Instruction,
+    Organization,
+    Task,
+    User,
+    UserRole,
+)
 from monitoris.models.notification import JobState
 from monitoris.notifications import outbox
 from monitoris.notifications.calendar import WorkingCalendar
@@ -163,6 +181,18 @@ def scan(today=None):
     dates = sorted({day for offsets in set(policies.values())
                     for day in candidate_due_dates(window, calendar, offsets, weekly)})
 
+    def point(due_on, policy):
+        return due_point(due_on, window, calendar, policies.get(policy, default), weekly)
+
+    created = _queue_assignments(_due_assignments(dates, point)) + _queue_instructions(_due_instructions(dates, point))
+    state.last_day = today
+    state.last_run_at = clock.now()
+    db.session.add(state)
+    return created
+
+
+def _due_assignments(dates, point):
+    """(row, point name, overdue?) of every open assignment due on one of ``dates`` with a reminder in the window."""
     parent = aliased(Assignment)
     rows = db.session.execute(
         sa.select(Assignment.id, Assignment.due_on, Assignment.organization_id, Assignment.responsible_id,
@@ -176,31 +206,59 @@ def scan(today=None):
                # A sub-assignment whose organization's assignment was accepted or cancelled has nothing left to do.
                sa.or_(Assignment.parent_id.is_(None), parent.state.in_(OPEN_STATES)))
     ).all()
-    due = []
-    for row in rows:
-        point = due_point(row.due_on, window, calendar, policies.get(row.reminder_policy, default), weekly)
-        if point is not None:
-            due.append((row, *point))
-    created = _queue(due)
-    state.last_day = today
-    state.last_run_at = clock.now()
-    db.session.add(state)
-    return created
+    return [(row, *found) for row in rows if (found := point(row.due_on, row.reminder_policy)) is not None]
 
 
-def _queue(due):
-    """Outbox rows for every (assignment row, point, overdue?), with people and preferences loaded in bulk."""
-    if not due:
-        return 0
-    org_ids = {r.organization_id for r, _, _ in due} | {r.parent_organization_id for r, _, _ in due}
+def _due_instructions(dates, point):
+    """(row, point name, overdue?) of every instruction awaiting an answer by one of ``dates``, as for assignments."""
+    rows = db.session.execute(instruction_candidates(dates)).all()
+    return [(row, *found) for row in rows if (found := point(row.response_due_on, row.reminder_policy)) is not None]
+
+
+def instruction_candidates(dates):
+    """The instructions of acts in force awaiting an answer by one of ``dates`` (the partial index of 0012)."""
+    # The responsible person of the assignment it was given on, or (given to the whole body) of the body's own
+    # assignment of the task.  Looked up per candidate row, by primary key or the unique (task, organization)
+    # index: joining would let the planner hash the whole assignments table for a few hundred instructions.
+    given_on = sa.select(Assignment.responsible_id).where(Assignment.id == Instruction.assignment_id)
+    of_body = sa.select(Assignment.responsible_id).where(
+        Assignment.task_id == Instruction.task_id, Assignment.organization_id == Instruction.organization_id,
+        Assignment.parent_id.is_(None))
+    responsible = sa.case((Instruction.assignment_id.is_not(None), given_on.scalar_subquery()),
+                          else_=of_body.scalar_subquery())
+    return (
+        sa.select(Instruction.id, Instruction.response_due_on, Instruction.organization_id, Instruction.issued_by_id,
+                  Instruction.text, responsible.label("responsible_id"), Task.number, Task.title,
+                  Organization.short_name, Organization.path, Act.reminder_policy)
+        .join(Task, Instruction.task_id == Task.id)
+        .join(Act, Task.act_id == Act.id)
+        .join(Organization, Instruction.organization_id == Organization.id)
+        .where(Instruction.state.in_(AWAITING_ANSWER), Act.state == "active", Instruction.response_due_on.in_(dates))
+    )
+
+
+def _heads_by_organization(org_ids):
+    """{organization id: [its active org_heads]} in one query."""
     heads = {}
     for user in db.session.scalars(
             sa.select(User).join(UserRole, UserRole.user_id == User.id)
             .where(UserRole.role == "org_head", User.active.is_(True), User.organization_id.in_(org_ids - {None}))
             .order_by(User.id)).unique():
         heads.setdefault(user.organization_id, []).append(user)
-    user_ids = {r.responsible_id for r, _, _ in due} | {r.controller_id for r, _, overdue in due if overdue}
-    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(user_ids - {None})))}
+    return heads
+
+
+def _users(user_ids):
+    return {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(user_ids - {None})))}
+
+
+def _queue_assignments(due):
+    """Outbox rows for every (assignment row, point, overdue?), with people and preferences loaded in bulk."""
+    if not due:
+        return 0
+    heads = _heads_by_organization({r.organization_id for r, _, _ in due}
+                                   | {r.parent_organization_id for r, _, _ in due})
+    users = _users({r.responsible_id for r, _, _ in due} | {r.controller_id for r, _, overdue in due if overdue})
     plans = []
     for row, name, overdue in due:
         responsible = users.get(row.responsible_id)
@@ -210,27 +268,58 @@ def _queue(due):
             escalate = heads.get(row.organization_id, []) + heads.get(row.parent_organization_id, [])
             if row.controller_id in users:
                 escalate.append(users[row.controller_id])
-        plans.append((row, name, overdue, to, escalate))
-    preferences = outbox.load_preferences({u.id for *_, to, esc in plans for u in to + esc})
-    now = clock.now()
-    rows = []
-    for row, name, overdue, to, escalate in plans:
         message = {
             "kind": "overdue" if overdue else "reminder",
             "template": "assignment_overdue" if overdue else "assignment_reminder",
             "key": f"assignment:{row.id}:due:{row.due_on.isoformat()}:{name}",
             "payload": payload(row.id, row.number, row.title, row.short_name, row.due_on, name),
-            "now": now,
         }
+        plans.append((message, to, escalate))
+    return _insert(plans)
+
+
+def _queue_instructions(due):
+    """Outbox rows for every (instruction row, point, overdue?), with people and preferences loaded in bulk."""
+    if not due:
+        return 0
+    heads = _heads_by_organization({r.organization_id for r, _, _ in due})
+    users = _users({r.responsible_id for r, _, _ in due} | {r.issued_by_id for r, _, overdue in due if overdue})
+    plans = []
+    for row, name, overdue in due:
+        responsible = users.get(row.responsible_id)
+        to = [responsible] if outbox.works_in(responsible, row.path) else heads.get(row.organization_id, [])
+        escalate = []
+        if overdue:
+            escalate = list(heads.get(row.organization_id, []))
+            if row.issued_by_id in users:
+                escalate.append(users[row.issued_by_id])
+        message = {
+            "kind": "overdue" if overdue else "reminder",
+            "template": "instruction_overdue" if overdue else "instruction_reminder",
+            "key": f"instruction:{row.id}:due:{row.response_due_on.isoformat()}:{name}",
+            "payload": instruction_payload(row.id, row.number, row.title, row.short_name, row.text,
+                                           row.response_due_on, name),
+        }
+        plans.append((message, to, escalate))
+    return _insert(plans)
+
+
+def _insert(plans):
+    """Queue each (message, recipients, escalated to): recipients on their own channels, escalations on email
+    and in-app whatever they chose; nobody twice for one message."""
+    preferences = outbox.load_preferences({u.id for _, to, escalate in plans for u in to + escalate})
+    now = clock.now()
+    rows = []
+    for message, to, escalate in plans:
         done = set()
         for person in to:
             done.add(person.id)
-            rows += outbox.rows_for(person, preferences=preferences, **message)
+            rows += outbox.rows_for(person, preferences=preferences, now=now, **message)
         for person in escalate:
             if person.id not in done:
                 done.add(person.id)
-                # Escalations reach heads and controllers whatever channels they chose.
-                rows += outbox.rows_for(person, channels=("email", "in_app"), **message)
+                # Escalations reach heads, controllers and issuers whatever channels they chose.
+                rows += outbox.rows_for(person, channels=("email", "in_app"), now=now, **message)
     return sum(outbox.insert_ignoring_duplicates(rows[i:i + 1000]) for i in range(0, len(rows), 1000))
 
 
@@ -250,3 +339,17 @@ def payload(assignment_id, number, title, organization, due_on, point=None):
 def payload_for(assignment, point=None):
     return payload(assignment.id, assignment.task.number, assignment.task.title, assignment.organization.short_name,
                    assignment.due_on, point)
+
+
+def instruction_payload(instruction_id, number, title, organization, text, response_due_on, point=None):
+    """What a reminder of an instruction's response date needs, frozen at the moment it was queued."""
+    return {
+        "instruction_id": instruction_id,
+        "task_number": number,
+        "task_title": title,
+        "organization": organization,
+        "text": text,
+        "response_due_on": response_due_on.isoformat(),
+        "point": point,
+        "link": f"/instructions/{instruction_id}",
+    }

@@ -20,7 +20,7 @@ from tests.factories import make_user
 pytestmark = pytest.mark.postgresql
 
 TODAY = date(2026, 6, 15)
-ORGS, ACTS, TASKS, ASSIGNMENTS, EVENTS = 60, 20, 4000, 40_000, 40_000
+ORGS, ACTS, TASKS, ASSIGNMENTS, EVENTS, INSTRUCTIONS = 60, 20, 4000, 40_000, 40_000, 20_000
 STATES = "(ARRAY['accepted','accepted','accepted','accepted','in_progress','in_progress','in_progress'," \
          "'assigned','submitted','cancelled'])"
 
@@ -57,9 +57,18 @@ def national_shape():
         SELECT 100000 + i, now(), 'assignment.start', 'assignment', 100000 + i, 100001 + i % {ORGS},
                md5(i::text) || md5('p' || i), md5('h' || i) || md5(i::text)
         FROM generate_series(1, {EVENTS}) i"""))
+    # Instructions: most answered or closed long ago, a few awaiting an answer, with response dates spread.
+    run(sa.text(f"""
+        INSERT INTO instructions (id, assignment_id, task_id, organization_id, kind, text, response_due_on, state,
+                                  issued_at, version)
+        SELECT 100000 + i, 100000 + i, 100001 + i % {TASKS}, 100001 + (i / {TASKS}) % {ORGS}, 'request',
+               'Explain the delay', DATE '{TODAY}' - 300 + (i * 7919) % 400,
+               (ARRAY['closed','closed','closed','answered','answered','closed','closed','closed','issued',
+                      'acknowledged'])[1 + (i * 31) % 10], now(), 1
+        FROM generate_series(1, {INSTRUCTIONS}) i"""))
     # Statistics from every row, not a random sample: the same plans on every run.
     run(sa.text("SET LOCAL default_statistics_target = 1000"))
-    run(sa.text("ANALYZE organizations, acts, tasks, assignments, events"))
+    run(sa.text("ANALYZE organizations, acts, tasks, assignments, events, instructions"))
     controller = make_user("controller")
     executor = make_user("executor", organization=db.session.get(Organization, 100007))
     db.session.flush()
@@ -82,14 +91,19 @@ LISTS = {
 }
 
 
+def dates_of_policy():
+    """The due dates today's scan looks for under the usual policy."""
+    offsets = reminders.parse_policy("7,3,1,0,-1")
+    return reminders.candidate_due_dates((TODAY, TODAY), WorkingCalendar.load(TODAY), offsets, True)
+
+
 def hot_queries(controller, executor):
     """(name, statement, table it must not scan) of every hot query."""
     for name, (who, filters) in LISTS.items():
         stmt = queries.assignments(controller if who == "controller" else executor, today=TODAY, **filters)
         yield f"list {name}", stmt.limit(50), "assignments"
         yield f"count {name}", sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()), "assignments"
-    offsets = reminders.parse_policy("7,3,1,0,-1")
-    dates = reminders.candidate_due_dates((TODAY, TODAY), WorkingCalendar.load(TODAY), offsets, True)
+    dates = dates_of_policy()
     assert len(dates) > 10  # the weekly overdue points reach back two years
     # The candidates reminders.scan selects: open work of active acts due on one of the dates.
     yield "deadline scan candidates", (
@@ -98,6 +112,7 @@ def hot_queries(controller, executor):
         .join(Act, Task.act_id == Act.id)
         .where(Assignment.state.in_(reminders.WORKING_STATES), Act.state == "active", Assignment.due_on.in_(dates))
     ), "assignments"
+    yield "deadline scan instructions", reminders.instruction_candidates(dates), "instructions"
     yield "an executive body's event feed", permissions.scope_events(
         executor, sa.select(Event).where(Event.id > 120_000)).order_by(Event.id).limit(100), "events"
 
@@ -114,6 +129,8 @@ def test_the_hot_queries_use_indexes(national_shape):
     assert not scans, "\n\n".join(f"{name}:\n{text}" for name, text in scans.items())
     # The overdue list walks the partial index of open work in due-date order.
     assert "ix_assignments_open_due_on" in plan(queries.assignments(controller, today=TODAY, overdue=True).limit(50))
+    # The scan's instructions come from the partial index of those awaiting an answer.
+    assert "ix_instructions_awaiting_response_due_on" in plan(reminders.instruction_candidates(dates_of_policy()))
     # An act's list walks the act's own index in due-date order: no gathering of its tasks' assignments.
     assert "ix_assignments_act_id_due_on" in plan(queries.assignments(controller, today=TODAY, act_id=100003).limit(50))
     # The text search may scan, but answers.
