@@ -6,8 +6,9 @@ machine numbers, so that programs and spreadsheets read them as numbers whatever
 """
 
 from decimal import Decimal
+from functools import lru_cache
 
-from babel.numbers import format_percent
+from babel.numbers import format_percent, get_group_symbol, get_minus_sign_symbol
 from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 
@@ -25,9 +26,20 @@ def number(value, places=None):
     (trailing zeros dropped) or exactly ``places``.  None (nothing to measure) reads "—"."""
     if value is None or value == "" or isinstance(value, bool):
         return EMPTY if value is None or value == "" else str(value)
+    if isinstance(value, int) and not places:
+        # A count: grouped by thousands with the locale's own signs, as babel does, without babel's pattern
+        # machinery (an analysis page shows thousands of counts).
+        group, minus = _signs(str(get_locale() or "en"))
+        grouped = f"{abs(value):,}".replace(",", group)
+        return minus + grouped if value < 0 else grouped
     if places is not None:
         return format_decimal(_decimal(value), format="#,##0." + "0" * places if places else "#,##0")
     return format_decimal(_decimal(value))
+
+
+@lru_cache(maxsize=16)
+def _signs(locale):
+    return get_group_symbol(locale), get_minus_sign_symbol(locale)
 
 
 def percent(value):

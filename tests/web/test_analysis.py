@@ -6,9 +6,12 @@ import re
 from datetime import date
 
 import pytest
+from flask import url_for
 from openpyxl import load_workbook
 
+from monitoris.analysis import drilldown as drilldown_lists
 from monitoris.spreadsheets import csv_text
+from monitoris.web.analysis import drilldown_url
 from tests.analysis.dataset import SA_FIGURES, build_year
 from tests.web.conftest import text
 
@@ -150,3 +153,16 @@ def test_a_range_of_more_than_25_years_is_told_and_the_year_shown(year, login):
     form = html[html.index('class="filters"'):html.index("</form>", html.index('class="filters"'))]
     assert re.search(r'id="date_to"[^>]*><p class="error">Choose a range of at most 25 years.</p>', form)
     assert "01 Jan 2026 – 31 Dec 2026" in html
+
+
+def test_figure_links_built_from_a_kept_pattern_are_the_links_url_for_makes(app):
+    """The analysis pages link thousands of figures through one URL pattern per request: the same URLs."""
+    args = {"date_from": "2026-01-01", "date_to": "2026-12-31", "act_id": 3, "kind": "central"}
+    with app.test_request_context("/analysis"):
+        for figure in ("assigned", "on_time", "overdue", "returns", "no such figure"):
+            for where in ({"organization_id": 17}, {"month": "2026-03"}, {"act_id": 9, "controller_id": 4},
+                          {"q": "a/b c:d&e=é"}):
+                target = drilldown_lists.figure_for(figure)
+                expected = None if target is None else url_for("analysis.drilldown_page", figure=target,
+                                                               **{**args, **where})
+                assert drilldown_url(figure, args, **where) == expected
