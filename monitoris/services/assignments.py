@@ -8,6 +8,7 @@ from monitoris.errors import Forbidden, IllegalTransition, ValidationError
 from monitoris.extensions import db
 from monitoris.models import (
     ASSIGNMENT_ROLES,
+    CLOSED_STATES,
     COMMENT_REQUIRED,
     TRANSITIONS,
     Assignment,
@@ -125,6 +126,7 @@ def transition(actor, assignment, action, comment=None, *, report=None):
 
     Once an assignment has execution reports, submitting and reviewing happen on the report
     (``services.reports`` passes it as ``report``), so that report and assignment never disagree.
+    Accepting or cancelling an assignment closes the open work delegated from it (``_close_delegated_work``).
     """
     if action not in TRANSITIONS:
         raise ValidationError(_("Unknown action %(action)s.", action=repr(action)), errors={"action": [
@@ -136,6 +138,10 @@ def transition(actor, assignment, action, comment=None, *, report=None):
     sources, target = TRANSITIONS[action]
     if assignment.state not in sources:
         raise IllegalTransition(_cannot(action, assignment.state))
+    if action == "reopen" and assignment.parent is not None and assignment.parent.state in CLOSED_STATES:
+        # Delegated work under a closed assignment would be open work nobody reviews or rolls up.
+        raise IllegalTransition(_("The assignment this work was delegated from is %(state)s, so this one cannot "
+                                  "be reopened.", state=word(STATE_NAMES, assignment.parent.state)))
     if action in REPORT_ACTIONS and report is None and (action == "accept_period" or has_reports(assignment)):
         raise IllegalTransition(_("This assignment has execution reports: submit or review the report itself."))
     comment = (comment or "").strip() or None
@@ -160,9 +166,48 @@ def transition(actor, assignment, action, comment=None, *, report=None):
         after["report_id"] = report.id
     event = _record(actor, f"assignment.{action}", assignment, before=before, after=after)
     messages.assignment_transitioned(assignment, action, event, comment)
+    if target in CLOSED_STATES:
+        _close_delegated_work(actor, assignment, _closed_with(action, assignment))
     if assignment.parent is not None:
         _roll_up(actor, assignment.parent)
     return assignment
+
+
+def _closed_with(action, assignment):
+    """The comment of a sub-assignment closed because ``assignment`` was accepted or cancelled."""
+    if action == "accept":
+        return _("Closed together with assignment #%(id)s, which was accepted: the work delegated from it is over.",
+                 id=assignment.id)
+    return _("Cancelled together with assignment #%(id)s.", id=assignment.id)
+
+
+def _close_delegated_work(actor, assignment, comment):
+    """``assignment`` was accepted or cancelled: the work delegated from it, at any depth, is over too.
+
+    Each open sub-assignment is cancelled, with its own event by the same actor in the same transaction.
+    Cancelled, not accepted, whatever closed the parent: the workflow accepts only submitted work, and a
+    sub-unit's work the head never reviewed (or never started) was not accepted by anybody; the organization's
+    acceptance stands on its own assignment and report.  The analysis counts only organizations' own
+    assignments, so no figure moves; the roll-up leaves cancelled work out, so a reopened parent's progress
+    is not pulled by work nobody did.  Sub-assignments already accepted or cancelled keep their state and
+    their history.  Reopening the parent does not bring them back: cancelled is final, their personal due
+    dates have mostly passed, and the head delegates the remaining work again.
+
+    The cascade queues no messages: one decision on the parent must not become a message for every piece of
+    delegated work.
+    """
+    sources, target = TRANSITIONS["cancel"]
+    subs = db.session.scalars(sa.select(Assignment).where(Assignment.parent_id == assignment.id)
+                              .order_by(Assignment.id)).all()
+    for sub in subs:
+        if sub.state in sources:
+            before = {"state": sub.state, "progress": sub.progress}
+            sub.state = target
+            db.session.flush()
+            _record(actor, "assignment.cancel", sub, before=before,
+                    after={"state": sub.state, "progress": sub.progress, "comment": comment})
+        # Closed sub-assignments are walked too: older data may hold open work under them.
+        _close_delegated_work(actor, sub, comment)
 
 
 def update(actor, assignment, **fields):

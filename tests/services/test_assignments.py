@@ -441,14 +441,6 @@ def test_progress_rolls_up_through_two_levels_of_delegation(w):
     assert a.progress == 70
 
 
-def test_roll_up_leaves_a_closed_parent_alone(w):
-    a = make_assignment(make_task(w.act), w.sa, state="in_progress", due_on=DUE)
-    sub = assignments.delegate(w.head_sa, a, organization=w.sa1, responsible=w.exec_sa1)
-    assignments.transition(w.controller, a, "cancel", "Withdrawn from the plan.")
-    assignments.update(w.exec_sa1, sub, progress=50)
-    assert a.progress == 0
-
-
 def test_candidates_for_responsible_are_active_people_of_the_body_and_its_sub_units(w):
     make_user("executor", organization=w.sa, active=False)
     a = make_assignment(make_task(w.act), w.sa)
