@@ -25,10 +25,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
 from monitoris import clock
+from monitoris.analysis.sql import local_date
 from monitoris.extensions import db
 from monitoris.models import OPEN_STATES, Act, Assignment, Document, Organization, Report, Task
 from monitoris.queries import TREE_PAGE, Page, bounds, tree_page
@@ -198,6 +200,7 @@ def _summary(today, act_ids=None):
             sa.func.coalesce(sa.func.sum(sa.case((live, Assignment.progress), else_=0)), 0).label("progress_sum"),
             sa.func.min(sa.case((Assignment.state.in_(OPEN_STATES), Assignment.due_on))).label("next_due_on"),
             sa.func.max(Assignment.updated_at).label("changed_at"),
+            _count(sa.and_(Assignment.state == "accepted", _submitted_late())).label("accepted_late"),
         )
         .where(Assignment.parent_id.is_(None))
         .group_by(Assignment.task_id)
@@ -205,6 +208,13 @@ def _summary(today, act_ids=None):
     if act_ids is not None:
         stmt = stmt.where(Assignment.act_id.in_(act_ids))
     return stmt.subquery("summary")
+
+
+def _submitted_late():
+    """Submitted after the effective due date (a date in the configured time zone), or never."""
+    submitted_on = local_date(Assignment.submitted_at, db.session.get_bind().dialect.name,
+                              current_app.config["TIMEZONE"])
+    return sa.or_(Assignment.submitted_at.is_(None), submitted_on > Assignment.due_on)
 
 
 def _state_column(s):
@@ -224,9 +234,10 @@ def _progress_column(s):
 
 
 def _tasks_statement(today, *, act_id=None, act_ids=None, organization_id=None, state=None, q=None,
-                     measures_only=True):
+                     measures_only=True, with_late=False):
     """Public tasks with their derived state, in act and number order (1.2 before 1.10); of one act
-    (``act_id``) or of some (``act_ids``) when given."""
+    (``act_id``) or of some (``act_ids``) when given; ``with_late`` adds how many of each task's accepted
+    assignments were submitted late (``accepted_late``)."""
     if act_id:
         act_ids = [act_id]
     s = _summary(today, act_ids)
@@ -242,6 +253,8 @@ def _tasks_statement(today, *, act_id=None, act_ids=None, organization_id=None, 
         .outerjoin(parent, sa.and_(parent.id == Task.parent_id, parent.published.is_(True)))
         .where(Task.published.is_(True), Act.state.in_(PUBLIC_ACT_STATES))
     )
+    if with_late:
+        stmt = stmt.add_columns(s.c.accepted_late)
     if measures_only:
         stmt = stmt.where(sa.not_(_has_children()))
     if act_ids is not None:
@@ -390,41 +403,18 @@ def overview(act_ids, today=None):
     today = today or clock.today()
     if not act_ids:
         return {}
-    sub = _tasks_statement(today, act_ids=act_ids).order_by(None).subquery()
-    rows = db.session.execute(sa.select(sub.c.act_id, sub.c.state, sa.func.count())
+    sub = _tasks_statement(today, act_ids=act_ids, with_late=True).order_by(None).subquery()
+    # Done on time: done (every live assignment accepted), none of them submitted late.
+    on_time = _count(sa.and_(sub.c.state == "done", sub.c.accepted_late == 0))
+    rows = db.session.execute(sa.select(sub.c.act_id, sub.c.state, sa.func.count(), on_time)
                               .group_by(sub.c.act_id, sub.c.state)).all()
     result = {act_id: Overview() for act_id in act_ids}
-    for act_id, state, count in rows:
+    for act_id, state, count, done_on_time in rows:
         o = result[act_id]
         o.total += count
+        o.done_on_time += done_on_time
         setattr(o, state, getattr(o, state) + count)
-    for act_id, on_time in _done_on_time(act_ids, today).items():
-        result[act_id].done_on_time = on_time
     return result
-
-
-def _done_on_time(act_ids, today):
-    """{act_id: done measures whose every body submitted by its due date}.
-
-    The submission's date is a date in the configured time zone, which SQL cannot portably derive
-    from a UTC timestamp; so the (few) accepted assignments of done measures are compared here.
-    """
-    sub = _tasks_statement(today, act_ids=act_ids, state="done").order_by(None).subquery()
-    rows = db.session.execute(
-        sa.select(sub.c.act_id, Assignment.task_id, Assignment.due_on, Assignment.submitted_at)
-        .join(Assignment, Assignment.task_id == sub.c.id)
-        .where(Assignment.parent_id.is_(None), Assignment.state == "accepted")
-    ).all()
-    late, done = set(), {}
-    for act_id, task_id, due_on, submitted_at in rows:
-        done[task_id] = act_id
-        if not _submitted_on_time(submitted_at, due_on):
-            late.add(task_id)
-    counts = {}
-    for task_id, act_id in done.items():
-        if task_id not in late:
-            counts[act_id] = counts.get(act_id, 0) + 1
-    return counts
 
 
 def bodies(act_id=None):

@@ -96,6 +96,23 @@ def test_the_overview_counts_the_published_measures(plan, public_client):
     assert "1 on time" in page
 
 
+def test_on_time_is_judged_by_the_day_in_bakus_time_zone(public_client):
+    """Due on 1 June: submitted at 01:30 on 1 June in Baku (31 May in UTC) is on time; at 00:30 on 2 June in
+    Baku (still 1 June in UTC) is late.  The overview and each measure agree."""
+    w = make_world()
+    due = date(2026, 6, 1)
+    early = make_task(w.act, "1", title="Early in the day", published=True)
+    make_assignment(early, w.sa, state="accepted", due_on=due, progress=100,
+                    submitted_at=datetime(2026, 5, 31, 21, 30, tzinfo=UTC))
+    late = make_task(w.act, "2", title="Just after midnight", published=True)
+    make_assignment(late, w.sa, state="accepted", due_on=due, progress=100,
+                    submitted_at=datetime(2026, 6, 1, 20, 30, tzinfo=UTC))
+    overview = public_data.act(w.act.id, TODAY).overview
+    assert (overview.done, overview.done_on_time) == (2, 1)
+    tree = {t.number: t for t in public_data.task_tree(w.act.id, TODAY).items}
+    assert tree["1"].on_time is True and tree["2"].on_time is False
+
+
 def test_each_measure_has_its_derived_state_and_bodies(plan):
     tree = {t.number: t for t in public_data.task_tree(plan.act.id, TODAY).items}
     assert tree["1"].is_section and tree["1"].state == "section"
