@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from monitoris import public as public_data
 from tests.api.conftest import problem
 from tests.factories import make_act, make_assignment, make_task, make_world
 
@@ -103,3 +104,23 @@ def test_documented_without_security(client):
     assert "text/csv" in operation["responses"]["200"]["content"]
     assert {p["name"] for p in operation["parameters"]} >= {"format", "act_id", "organization_id", "state", "q", "page",
                                                             "page_size"}
+
+
+def test_every_measure_once_in_number_order_whatever_the_batches(api, data):
+    """The CSV is read in batches, each after the last one's measure: across sections and acts, every measure
+    comes once, in the order of the pages, with its state worked out as on them."""
+    other = make_act(state="active", title="Second plan")
+    for number in ("2", "10", "9"):  # numbered apart from the sort order of their text
+        make_task(other, number, title=f"Measure {number}", published=True)
+    everything = public_data.tasks(date(2026, 6, 15), per_page=200)
+    for batch in (1, 2, 3, 500):
+        streamed = list(public_data.all_tasks(date(2026, 6, 15), batch=batch))
+        assert [(t.id, t.state, t.progress) for t in streamed] == \
+            [(t.id, t.state, t.progress) for t in everything.items]
+    assert [t.number for t in everything.items][-3:] == ["2", "9", "10"]
+    # A page's states (worked out per measure) are the act's page's (grouped over the act).
+    tree = public_data.task_tree(data.act.id, date(2026, 6, 15)).items
+    assert {t.id: (t.state, t.progress) for t in tree if not t.is_section} == \
+        {t.id: (t.state, t.progress) for t in everything.items if t.act_id == data.act.id}
+    assert [r["number"] for r in _csv(api().get("/api/v1/public/tasks?format=csv"))] == \
+        [t.number for t in everything.items]
