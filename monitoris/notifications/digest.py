@@ -32,16 +32,31 @@ def send_digest(today=None):
         .outerjoin(parent, Assignment.parent_id == parent.id)
         .where(UserRole.role == "org_head", User.active.is_(True), open_, Assignment.due_on <= soon, own_work)
         .group_by(User.id)).all()
-    # A controller reviews the organizations' assignments; the sub-assignments roll up into them.
+    # A controller reviews the organizations' assignments; the sub-assignments roll up into them.  The work of
+    # a task whose controller cannot act (none named, deactivated, no longer a controller) is every control
+    # body controller's, as its messages are (outbox.controllers_of).
+    counts = (sa.func.count().filter(Assignment.due_on < today),
+              sa.func.count().filter(Assignment.state == "submitted"))
+    controls = sa.exists().where(UserRole.user_id == User.id, UserRole.role.in_(outbox.CONTROLLER_ROLES))
     reviewers = db.session.execute(
-        sa.select(User, sa.func.count().filter(Assignment.due_on < today),
-                  sa.func.count().filter(Assignment.state == "submitted"))
+        sa.select(User, *counts)
         .join(Task, Task.controller_id == User.id)
         .join(Assignment, Assignment.task_id == Task.id)
-        .where(User.active.is_(True), open_, Assignment.parent_id.is_(None))
+        .where(User.active.is_(True), controls, open_, Assignment.parent_id.is_(None))
         .group_by(User.id)).all()
+    controlled = sa.select(User.id).where(User.active.is_(True), controls)
+    unowned = db.session.execute(
+        sa.select(*counts).select_from(Assignment).join(Task, Assignment.task_id == Task.id)
+        .where(open_, Assignment.parent_id.is_(None),
+               sa.or_(Task.controller_id.is_(None), Task.controller_id.not_in(controlled)))).one()
+    by_controller = {u.id: [u, overdue, other] for u, overdue, other in reviewers}
+    if any(unowned):
+        for person in outbox.control_body_controllers():
+            mine = by_controller.setdefault(person.id, [person, 0, 0])
+            mine[1] += unowned[0]
+            mine[2] += unowned[1]
     people = [(u, "head", overdue, other) for u, overdue, other in heads] + \
-             [(u, "controller", overdue, other) for u, overdue, other in reviewers]
+             [(u, "controller", overdue, other) for u, overdue, other in by_controller.values()]
     preferences = outbox.load_preferences([u.id for u, *_ in people])
     for user, role, overdue, other in people:
         if not overdue and not other:

@@ -54,3 +54,16 @@ def test_a_sub_assignment_of_closed_work_is_not_counted(w, closed):
     make_assignment(work.task, w.sa, parent=work, due_on=date(2026, 6, 5), responsible=w.exec_sa)
     digest.send_digest(TODAY)
     assert digests() == {}
+
+
+def test_work_on_tasks_without_a_controller_who_can_act_is_in_every_control_body_controllers_digest(w):
+    second = make_user("controller", organization=w.cd)
+    gone = make_user("controller", organization=w.cd, active=False)
+    make_assignment(make_task(w.act, "5.1", controller=w.controller), w.sa, due_on=date(2026, 6, 10))
+    make_assignment(make_task(w.act, "5.2"), w.sa, due_on=date(2026, 6, 11))  # imported: nobody named
+    make_assignment(make_task(w.act, "5.3", controller=gone), w.mt, state="submitted", due_on=date(2026, 7, 1))
+    digest.send_digest(TODAY)
+    sent = digests()
+    assert (sent[w.controller.id]["overdue"], sent[w.controller.id]["to_review"]) == (2, 1)  # 5.1, and 5.2 and 5.3
+    assert (sent[second.id]["overdue"], sent[second.id]["to_review"]) == (1, 1)  # 5.2 and 5.3
+    assert gone.id not in sent
