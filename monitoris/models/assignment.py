@@ -99,7 +99,10 @@ class Assignment(db.Model):
         return self.due_on != self.original_due_on
 
     def allowed_actions(self):
-        return [action for action, (sources, _) in TRANSITIONS.items() if self.state in sources]
+        actions = [action for action, (sources, _) in TRANSITIONS.items() if self.state in sources]
+        if "reopen" in actions and self.parent_id is not None and self.parent.state in CLOSED_STATES:
+            actions.remove("reopen")  # delegated work under a closed assignment stays closed with it
+        return actions
 
     def __repr__(self):
         return f"<Assignment {self.id} task={self.task_id} org={self.organization_id} {self.state}>"

@@ -10,6 +10,7 @@ from monitoris.extensions import db
 from monitoris.models import Assignment
 from monitoris.services import assignments as service
 from monitoris.services import reports
+from tests.api.conftest import api  # noqa: F401 - the API client fixture
 from tests.factories import make_assignment, make_task
 from tests.web.conftest import text
 
@@ -113,3 +114,18 @@ def test_a_piece_accepted_before_cannot_be_reopened_while_the_organizations_work
     assert ("The assignment this work was delegated from is accepted, so this one cannot be reopened."
             in text(response))
     assert _reload(soon).state == "accepted"
+
+
+def test_no_reopen_is_offered_for_a_piece_whose_organizations_work_is_closed(login, w, api):  # noqa: F811
+    parent, late, soon, _other = _split(w)
+    service.transition(w.exec_sa1, soon, "submit")
+    service.transition(w.head_sa, soon, "accept")
+    head = login(w.head_sa)
+    assert 'name="action" value="reopen"' in text(head.get(f"/assignments/{soon.id}"))  # while SA's work is open
+    service.transition(w.exec_sa, parent, "submit")
+    service.transition(w.controller, parent, "accept")
+    db.session.flush()
+    assert 'name="action" value="reopen"' not in text(head.get(f"/assignments/{soon.id}"))
+    listed = api(w.head_sa).get(f"/api/v1/assignments?organization_id={w.sa1.id}").get_json()["items"]
+    assert {a["id"]: a["allowed_actions"] for a in listed}[soon.id] == []
+    assert api(w.head_sa).get(f"/api/v1/assignments/{soon.id}").get_json()["allowed_actions"] == []
