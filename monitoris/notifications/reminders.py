@@ -253,52 +253,44 @@ def _users(user_ids):
 
 
 def _queue_assignments(due):
-    """Outbox rows for every (assignment row, point, overdue?), with people and preferences loaded in bulk."""
-    if not due:
-        return 0
-    heads = _heads_by_organization({r.organization_id for r, _, _ in due}
-                                   | {r.parent_organization_id for r, _, _ in due})
-    users = _users({r.responsible_id for r, _, _ in due} | {r.controller_id for r, _, overdue in due if overdue})
-    plans = []
-    for row, name, overdue in due:
-        responsible = users.get(row.responsible_id)
-        to = [responsible] if outbox.works_in(responsible, row.path) else heads.get(row.organization_id, [])
-        escalate = []
-        if overdue:
-            escalate = heads.get(row.organization_id, []) + heads.get(row.parent_organization_id, [])
-            if row.controller_id in users:
-                escalate.append(users[row.controller_id])
-        message = {
-            "kind": "overdue" if overdue else "reminder",
-            "template": "assignment_overdue" if overdue else "assignment_reminder",
-            "key": f"assignment:{row.id}:due:{row.due_on.isoformat()}:{name}",
-            "payload": payload(row.id, row.number, row.title, row.short_name, row.due_on, name),
-        }
-        plans.append((message, to, escalate))
-    return _insert(plans)
+    """Outbox rows for every (assignment row, point, overdue?): the body's and its parent body's heads and the
+    task's controller hear of it overdue."""
+    return _queue(due, "assignment", due_of=lambda r: r.due_on,
+                  payload_of=lambda r, name: payload(r.id, r.number, r.title, r.short_name, r.due_on, name),
+                  bodies=lambda r: (r.organization_id, r.parent_organization_id), overseer=lambda r: r.controller_id)
 
 
 def _queue_instructions(due):
-    """Outbox rows for every (instruction row, point, overdue?), with people and preferences loaded in bulk."""
+    """Outbox rows for every (instruction row, point, overdue?): the body's heads and the issuer hear of it
+    overdue."""
+    return _queue(due, "instruction", due_of=lambda r: r.response_due_on,
+                  payload_of=lambda r, name: instruction_payload(r.id, r.number, r.title, r.short_name, r.text,
+                                                                 r.response_due_on, name),
+                  bodies=lambda r: (r.organization_id,), overseer=lambda r: r.issued_by_id)
+
+
+def _queue(due, what, *, due_of, payload_of, bodies, overseer):
+    """Outbox rows for every (row, point, overdue?) of ``what`` ("assignment", "instruction"), with people and
+    preferences loaded in bulk.  The responsible person hears, while they work in the body, else its heads; an
+    overdue point is escalated to the heads of ``bodies(row)`` and to the ``overseer(row)``'s user id."""
     if not due:
         return 0
-    heads = _heads_by_organization({r.organization_id for r, _, _ in due})
-    users = _users({r.responsible_id for r, _, _ in due} | {r.issued_by_id for r, _, overdue in due if overdue})
+    heads = _heads_by_organization({body for r, _, _ in due for body in bodies(r)})
+    users = _users({r.responsible_id for r, _, _ in due} | {overseer(r) for r, _, overdue in due if overdue})
     plans = []
     for row, name, overdue in due:
         responsible = users.get(row.responsible_id)
         to = [responsible] if outbox.works_in(responsible, row.path) else heads.get(row.organization_id, [])
         escalate = []
         if overdue:
-            escalate = list(heads.get(row.organization_id, []))
-            if row.issued_by_id in users:
-                escalate.append(users[row.issued_by_id])
+            escalate = [head for body in bodies(row) for head in heads.get(body, [])]
+            if overseer(row) in users:
+                escalate.append(users[overseer(row)])
         message = {
             "kind": "overdue" if overdue else "reminder",
-            "template": "instruction_overdue" if overdue else "instruction_reminder",
-            "key": f"instruction:{row.id}:due:{row.response_due_on.isoformat()}:{name}",
-            "payload": instruction_payload(row.id, row.number, row.title, row.short_name, row.text,
-                                           row.response_due_on, name),
+            "template": f"{what}_overdue" if overdue else f"{what}_reminder",
+            "key": f"{what}:{row.id}:due:{due_of(row).isoformat()}:{name}",
+            "payload": payload_of(row, name),
         }
         plans.append((message, to, escalate))
     return _insert(plans)
