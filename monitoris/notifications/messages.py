@@ -6,7 +6,7 @@ when the act comes out of draft (``act_published``)."""
 import sqlalchemy as sa
 
 from monitoris.extensions import db
-from monitoris.models import Assignment, Instruction, User
+from monitoris.models import Assignment, Instruction, Report, User
 from monitoris.notifications import outbox
 from monitoris.notifications.reminders import payload_for
 
@@ -44,9 +44,23 @@ def act_published(act, event):
             instruction_issued(instruction, assignment, event)
 
 
+# The body's template for each workflow action decided over its work by its reviewer (the control body; the
+# organization's head for delegated work).  "start" is the body's own doing, and "submit" goes the other way.
+BODY_HEARS = {
+    "return": "assignment_returned",
+    "accept": "assignment_accepted",
+    "accept_period": "assignment_period_accepted",
+    "cancel": "assignment_cancelled",
+    "reopen": "assignment_reopened",
+}
+
+
 def assignment_transitioned(assignment, action, event, comment=None):
-    """Submit tells the reviewers (the task's controllers; the parent body's heads for delegated work); return
-    and accept tell the body."""
+    """Submit tells the reviewers (the task's controllers; the parent body's heads for delegated work); what the
+    reviewer decides (return, accept, a period's acceptance, cancel, reopen) tells the body, with the comment.
+
+    Work that ``services.assignments`` cancels because the assignment it was delegated from closed does not come
+    through here: one decision on the parent is one message, to the parent's body."""
     payload = payload_for(assignment) | {"action": action, "comment": comment}
     key = f"assignment:{assignment.id}:event:{event.id}"
     if action == "submit":
@@ -55,9 +69,20 @@ def assignment_transitioned(assignment, action, event, comment=None):
         else:
             reviewers = outbox.controllers_of(assignment.task)
         outbox.queue(reviewers, kind="review", template="assignment_submitted", key=key, payload=payload)
-    elif action in ("return", "accept"):
-        outbox.queue(outbox.people_responsible(assignment), kind="review", template=f"assignment_{action}ed",
+    elif action in BODY_HEARS and not _draft(assignment):
+        # The words differ for delegated work: its decision is the head's, and it is a piece of the body's work.
+        payload["delegated"] = assignment.parent is not None
+        if action == "accept_period":
+            payload["period"] = _period_of(event)
+        outbox.queue(outbox.people_responsible(assignment), kind="review", template=BODY_HEARS[action],
                      key=key, payload=payload)
+
+
+def _period_of(event):
+    """The reporting period of the report whose review made ``event`` (``services.assignments`` names it)."""
+    report_id = (event.after or {}).get("report_id")
+    report = db.session.get(Report, report_id) if report_id else None
+    return report.period if report else None
 
 
 def instruction_issued(instruction, assignment, event):
