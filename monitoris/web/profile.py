@@ -27,7 +27,7 @@ KIND_TEXT = {
     "reminder": (_l("Deadline reminders"), _l("Before and on the due date of your assignments")),
     "overdue": (_l("Overdue assignments"), _l("After the due date has passed")),
     "assignment": (_l("New assignments"), _l("A task assigned to your body or to you")),
-    "review": (_l("Reviews"), _l("Reports submitted, accepted or returned")),
+    "review": (_l("Reviews"), _l("Reports submitted, accepted or returned; work cancelled or reopened")),
     "instruction": (_l("Instructions"), _l("Instructions of the control body and their response deadlines")),
     "extension": (_l("Extensions"), _l("Requests to move a due date, and the decisions")),
     "digest": (_l("Daily digest"), _l("A morning summary of what is due and overdue")),
