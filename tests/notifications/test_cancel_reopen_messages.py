@@ -323,3 +323,20 @@ def test_the_reader_gets_their_own_language(w, locale, greeting, action, subject
     assert message["text"].startswith(greeting)
     assert WHY_CANCEL in message["text"]
     assert "The control body" not in message["text"]
+
+
+def test_the_heads_return_and_accept_of_delegated_work_speak_of_the_head_not_of_the_control_body(w):
+    work = work_of(w, w.sa, w.exec_sa)
+    sub = assignments.delegate(w.head_sa, work, organization=w.sa1, responsible=w.exec_sa1)
+    assignments.transition(w.exec_sa1, sub, "start")
+    assignments.transition(w.exec_sa1, sub, "submit")
+    assignments.transition(w.head_sa, sub, "return", "Add the regional figures.")
+    returned = rendered("assignment_returned", w.exec_sa1)["text"]
+    assert "Comment of the head of the organization:\nAdd the regional figures." in returned
+    assert "control body" not in returned
+    assignments.transition(w.exec_sa1, sub, "submit")
+    assignments.transition(w.head_sa, sub, "accept")
+    message = rendered("assignment_accepted", w.exec_sa1)["text"]
+    assert (f"The work on task 3.2 \"Hold awareness events\" delegated to {w.sa1.short_name} was accepted by the "
+            "head of the organization.") in message
+    assert "removed from control" not in message
