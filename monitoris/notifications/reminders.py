@@ -47,6 +47,7 @@ from monitoris import clock
 from monitoris.extensions import db
 from monitoris.models import (
     AWAITING_ANSWER,
+    CLOSED_STATES,
     OPEN_STATES,
     Act,
     Assignment,
@@ -228,12 +229,14 @@ def instruction_candidates(dates):
                           else_=of_body.scalar_subquery())
     return (
         sa.select(Instruction.id, Instruction.response_due_on, Instruction.organization_id, Instruction.issued_by_id,
-                  Instruction.text, responsible.label("responsible_id"), Task.number, Task.title,
+                  Instruction.text, responsible.label("responsible_id"), Task.number, Task.title, Task.controller_id,
                   Organization.short_name, Organization.path, Act.reminder_policy)
         .join(Task, Instruction.task_id == Task.id)
         .join(Act, Task.act_id == Act.id)
         .join(Organization, Instruction.organization_id == Organization.id)
-        .where(Instruction.state.in_(AWAITING_ANSWER), Act.state == "active", Instruction.response_due_on.in_(dates))
+        .where(Instruction.state.in_(AWAITING_ANSWER), Act.state == "active", Instruction.response_due_on.in_(dates),
+               # Nor on closed work (closing it closes them since 2026-12-08; older ones may wait still).
+               ~sa.exists().where(Assignment.id == Instruction.assignment_id, Assignment.state.in_(CLOSED_STATES)))
     )
 
 
@@ -257,26 +260,30 @@ def _queue_assignments(due):
     task's controller hear of it overdue."""
     return _queue(due, "assignment", due_of=lambda r: r.due_on,
                   payload_of=lambda r, name: payload(r.id, r.number, r.title, r.short_name, r.due_on, name),
-                  bodies=lambda r: (r.organization_id, r.parent_organization_id), overseer=lambda r: r.controller_id)
+                  bodies=lambda r: (r.organization_id, r.parent_organization_id),
+                  overseers=lambda r: (r.controller_id,))
 
 
 def _queue_instructions(due):
-    """Outbox rows for every (instruction row, point, overdue?): the body's heads and the issuer hear of it
-    overdue."""
+    """Outbox rows for every (instruction row, point, overdue?): the body's heads and the issuer (else the
+    task's controller) hear of it overdue."""
     return _queue(due, "instruction", due_of=lambda r: r.response_due_on,
                   payload_of=lambda r, name: instruction_payload(r.id, r.number, r.title, r.short_name, r.text,
                                                                  r.response_due_on, name),
-                  bodies=lambda r: (r.organization_id,), overseer=lambda r: r.issued_by_id)
+                  bodies=lambda r: (r.organization_id,), overseers=lambda r: (r.issued_by_id, r.controller_id))
 
 
-def _queue(due, what, *, due_of, payload_of, bodies, overseer):
+def _queue(due, what, *, due_of, payload_of, bodies, overseers):
     """Outbox rows for every (row, point, overdue?) of ``what`` ("assignment", "instruction"), with people and
     preferences loaded in bulk.  The responsible person hears, while they work in the body, else its heads; an
-    overdue point is escalated to the heads of ``bodies(row)`` and to the ``overseer(row)``'s user id."""
+    overdue point is escalated to the heads of ``bodies(row)`` and to the first of ``overseers(row)`` (user ids)
+    who can still act as a controller.  When none can (an imported plan names no controller), the control body
+    reads the count in its daily digest rather than one email per overdue piece of work for every controller."""
     if not due:
         return 0
     heads = _heads_by_organization({body for r, _, _ in due for body in bodies(r)})
-    users = _users({r.responsible_id for r, _, _ in due} | {overseer(r) for r, _, overdue in due if overdue})
+    users = _users({r.responsible_id for r, _, _ in due}
+                   | {person for r, _, overdue in due if overdue for person in overseers(r)})
     plans = []
     for row, name, overdue in due:
         responsible = users.get(row.responsible_id)
@@ -284,8 +291,9 @@ def _queue(due, what, *, due_of, payload_of, bodies, overseer):
         escalate = []
         if overdue:
             escalate = [head for body in bodies(row) for head in heads.get(body, [])]
-            if overseer(row) in users:
-                escalate.append(users[overseer(row)])
+            overseer = next((users[i] for i in overseers(row) if outbox.still_controls(users.get(i))), None)
+            if overseer is not None:
+                escalate.append(overseer)
         message = {
             "kind": "overdue" if overdue else "reminder",
             "template": f"{what}_overdue" if overdue else f"{what}_reminder",

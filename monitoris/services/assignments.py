@@ -19,7 +19,7 @@ from monitoris.models import (
 )
 from monitoris.models.assignment import REPORT_ACTIONS
 from monitoris.notifications import messages
-from monitoris.services import audit
+from monitoris.services import audit, instructions
 from monitoris.services.wording import ASSIGNMENT_STATES, word
 
 ACTION_NAMES = {
@@ -167,6 +167,7 @@ def transition(actor, assignment, action, comment=None, *, report=None):
     event = _record(actor, f"assignment.{action}", assignment, before=before, after=after)
     messages.assignment_transitioned(assignment, action, event, comment)
     if target in CLOSED_STATES:
+        instructions.close_with(actor, assignment, _instructions_closed_with(action))
         _close_delegated_work(actor, assignment, _closed_with(action, assignment))
     if assignment.parent is not None:
         _roll_up(actor, assignment.parent)
@@ -179,6 +180,12 @@ def _closed_with(action, assignment):
         return _("Closed together with assignment #%(id)s, which was accepted: the work delegated from it is over.",
                  id=assignment.id)
     return _("Cancelled together with assignment #%(id)s.", id=assignment.id)
+
+
+def _instructions_closed_with(action):
+    if action == "accept":
+        return _("Closed with its assignment, which was accepted: no answer is awaited any more.")
+    return _("Closed with its assignment, which was cancelled: no answer is awaited any more.")
 
 
 def _close_delegated_work(actor, assignment, comment):
@@ -206,6 +213,7 @@ def _close_delegated_work(actor, assignment, comment):
             db.session.flush()
             _record(actor, "assignment.cancel", sub, before=before,
                     after={"state": sub.state, "progress": sub.progress, "comment": comment})
+            instructions.close_with(actor, sub, _instructions_closed_with("cancel"))
         # Closed sub-assignments are walked too: older data may hold open work under them.
         _close_delegated_work(actor, sub, comment)
 

@@ -1,12 +1,13 @@
 """Instructions, recommendations and requests for information: issued → acknowledged → answered → closed."""
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from monitoris import clock, permissions
 from monitoris.errors import Forbidden, IllegalTransition, ValidationError
 from monitoris.extensions import db
-from monitoris.models import INSTRUCTION_KINDS, Instruction
+from monitoris.models import AWAITING_ANSWER, INSTRUCTION_KINDS, Instruction
 from monitoris.notifications import messages
 from monitoris.services import audit
 from monitoris.services.wording import INSTRUCTION_STATES, word
@@ -119,3 +120,24 @@ def close(actor, instruction, comment=None):
         after["comment"] = comment
     _record(actor, "instruction.closed", instruction, before=before, after=after)
     return instruction
+
+
+def close_with(actor, assignment, comment):
+    """``assignment`` was accepted or cancelled: the instructions still awaiting its body's answer are closed
+    with it (those given on it, and, for an organization's own assignment, those given to the body about its
+    task), each with its event.  An answer nobody will read is not chased by reminders nor left in the body's
+    work.  Answered ones stay for the control body to read and close."""
+    on_it = Instruction.assignment_id == assignment.id
+    if assignment.parent_id is None:
+        on_it = sa.or_(on_it, sa.and_(Instruction.assignment_id.is_(None), Instruction.task_id == assignment.task_id,
+                                      Instruction.organization_id == assignment.organization_id))
+    waiting = db.session.scalars(sa.select(Instruction).where(on_it, Instruction.state.in_(AWAITING_ANSWER))
+                                 .order_by(Instruction.id)).all()
+    now = clock.now()
+    for instruction in waiting:
+        before = {"state": instruction.state}
+        instruction.state, instruction.closed_at, instruction.closed_by_id = "closed", now, actor.id
+        instruction.closing_comment = comment
+        db.session.flush()
+        _record(actor, "instruction.closed", instruction, before=before, after={"state": "closed", "comment": comment})
+    return waiting

@@ -146,12 +146,32 @@ def test_overdue_is_escalated_to_the_heads_and_whoever_issued_it(work, clock):
                                                    for p in (executor.id, head.id, issuer.id)}
 
 
-def test_an_issuer_no_longer_active_is_not_escalated_to(work, clock):
-    assignment, executor, head, _, issuer = work
+def test_an_issuer_no_longer_active_is_not_escalated_to_the_tasks_controller_is(work, clock):
+    assignment, executor, head, controller, issuer = work
     instruction = ask(issuer, assignment)
     issuer.active = False
     db.session.flush()
+    assert queued_on(date(2026, 6, 23), clock) == {(instruction.id, "after-1", p)
+                                                   for p in (executor.id, head.id, controller.id)}
+
+
+def test_an_issuer_now_an_observer_is_not_escalated_to(work, clock):
+    assignment, executor, head, controller, issuer = work
+    instruction = ask(issuer, assignment)
+    issuer.roles = {"observer"}
+    assignment.task.controller_id = None
+    db.session.flush()
     assert queued_on(date(2026, 6, 23), clock) == {(instruction.id, "after-1", p) for p in (executor.id, head.id)}
+
+
+def test_no_reminder_of_an_instruction_on_work_that_was_closed(work, clock):
+    assignment, executor, head, controller, issuer = work
+    instruction = ask(issuer, assignment)
+    assignment.state = "cancelled"  # closed before instructions were closed with their work
+    db.session.flush()
+    assert queued_on(date(2026, 6, 21), clock) == set()
+    assert queued_on(date(2026, 6, 23), clock) == set()
+    assert instruction.state == "issued"
 
 
 # -- working days, as for assignments ------------------------------------------------------------
