@@ -343,12 +343,19 @@ def tasks(today=None, *, act_id=None, organization_id=None, state=None, q=None, 
     """One page of public measures, filtered, each with its bodies."""
     today = today or clock.today()
     filters = {"act_id": act_id, "organization_id": organization_id, "state": state, "q": q}
-    # Without a state filter, only the page's measures need their state: it is worked out for them alone.
-    stmt = _tasks_statement(today, **filters, summary="grouped" if state else "lateral")
-    counted = stmt if state else _tasks_statement(today, **filters, summary=None)
     page, per_page, offset = bounds(page, per_page)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.order_by(None).subquery()))
-    rows = db.session.execute(stmt.limit(per_page).offset(offset)).all()
+    if state:
+        stmt = _tasks_statement(today, **filters)
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+        rows = db.session.execute(stmt.limit(per_page).offset(offset)).all()
+    else:
+        # Without a state filter, the page is chosen among the measures alone, and only its measures' state is
+        # worked out (however deep the page: the measures skipped are not summed).
+        ids = _tasks_statement(today, **filters, summary=None)
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(ids.order_by(None).subquery()))
+        shown = ids.limit(per_page).offset(offset).subquery()
+        rows = db.session.execute(_tasks_statement(today, summary="lateral", measures_only=False)
+                                  .where(Task.id.in_(sa.select(shown.c.id)))).all()
     items = _attach_assignments([_task_from_row(r) for r in rows], today)
     return Page(items, total, page, per_page)
 

@@ -123,17 +123,26 @@ def _known_total(items, page, per_page, offset):
     return None
 
 
-def paginate(stmt, page=1, per_page=25):
+def paginate(stmt, page=1, per_page=25, *, clamp=False):
     """One page of ``stmt`` (ORM objects) and the total.
 
     A page that is not full (and not empty) already tells the total, so most short lists cost one query.
+    ``clamp``: a page past the end is the last one (a page shows what a link kept from a longer list leads to;
+    the API answers an empty page, as asked).
     """
     page, per_page, offset = bounds(page, per_page)
     items = db.session.scalars(stmt.limit(per_page).offset(offset)).unique().all()
     total = _known_total(items, page, per_page, offset)
     if total is None:
         total = db.session.execute(sa.select(_COUNT).select_from(stmt.order_by(None).subquery())).scalar()
+    if clamp and not items and total:
+        page = last_page(total, per_page)
+        items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
     return Page(items, total, page, per_page)
+
+
+def last_page(total, per_page):
+    return max(1, math.ceil(total / per_page))
 
 
 def _narrowing(organization_id=None, act_id=None, task_id=None, state=None, overdue=None, due_before=None,
@@ -308,7 +317,7 @@ def open_work_heads(user, *, today, days_ahead=7, limit=20):
 
 def due_soon_page(user, *, today, days_ahead=7, page=1, per_page=25):
     """One page of the open work due within ``days_ahead`` days (the dashboard's "See all")."""
-    return paginate(_open_work_selects(user, today, days_ahead)[1], page, per_page)
+    return paginate(_open_work_selects(user, today, days_ahead)[1], page, per_page, clamp=True)
 
 
 def state_counts(user, *, today):
@@ -345,7 +354,9 @@ def tree_page(tree, is_section, page=1, per_page=TREE_PAGE):
     time, each after the sections above it.  The Page's total counts measures.  A national plan has hundreds of
     measures and thousands of bodies' lines: a page of them is what a reader takes in."""
     measures = [t for t in tree if not is_section(t)]
-    page, per_page, offset = bounds(page, per_page)
+    page, per_page, _ = bounds(page, per_page)
+    page = min(page, last_page(len(measures), per_page))  # past the end: the last page
+    offset = (page - 1) * per_page
     shown = measures[offset:offset + per_page]
     ids, numbers = {t.id for t in shown}, [t.number for t in shown]
     items = [t for t in tree

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from monitoris import queries
 from monitoris.analysis import facts, sql
 from monitoris.analysis import items as items_module
 from monitoris.models import ExtensionRequest, Instruction, Organization, Report, Task
@@ -124,6 +125,7 @@ def listing(session, f, figure, *, month=None, page=1, per_page=100):
     sql.prepare(session)
     total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     if per_page:
-        stmt = stmt.limit(per_page).offset((max(1, page) - 1) * per_page)
+        page = min(max(1, page or 1), queries.last_page(total, per_page))  # past the end: the last page
+        stmt = stmt.limit(per_page).offset((page - 1) * per_page)
     rows = [dict(r._mapping) for r in session.execute(stmt)]
     return Listing(figure, TITLES[figure], total, rows, page, per_page or max(total, 1))

@@ -48,7 +48,7 @@ class ActFilterForm(Form):
 def index():
     filters = ActFilterForm(request.args)
     stmt = queries.acts(current_user, state=filters.state.data or None, q=filters.q.data or None)
-    page = queries.paginate(stmt, request.args.get("page", 1, type=int), 25)
+    page = queries.paginate(stmt, request.args.get("page", 1, type=int), 25, clamp=True)
     return render_template("acts/index.html", page=page, filters=filters,
                            can_manage=permissions.can_manage_acts(current_user))
 

@@ -149,7 +149,7 @@ class PasswordForm(Form):
 @bp.get("/users")
 def users():
     q = (request.args.get("q") or "").strip()
-    page = queries.paginate(queries.users(q=q), request.args.get("page", 1, type=int), 50)
+    page = queries.paginate(queries.users(q=q), request.args.get("page", 1, type=int), 50, clamp=True)
     return render_template("admin/users.html", page=page, q=q)
 
 

@@ -51,7 +51,7 @@ def outbox():
     state = request.args.get("state") if request.args.get("state") in NOTIFICATION_STATES else None
     channel = request.args.get("channel") if request.args.get("channel") in OUTBOX_CHANNELS else None
     page = queries.paginate(settings.outbox_rows(state=state, channel=channel), request.args.get("page", 1, type=int),
-                            50)
+                            50, clamp=True)
     return render_template("admin/outbox.html", page=page, state=state, channel=channel,
                            counts=settings.outbox_counts(), states=NOTIFICATION_STATES, channels=OUTBOX_CHANNELS,
                            max_attempts=current_app.config["DISPATCH_MAX_ATTEMPTS"])
@@ -176,7 +176,7 @@ def _webhook_page(webhook, form=None, secret=None, status=200):
         form = WebhookForm(formdata=None, obj=webhook).fill_choices(webhook)
         form.event_kinds.data = webhook.event_kinds.split(",")
     deliveries = queries.paginate(settings.outbox_rows(webhook_id=webhook.id), request.args.get("page", 1, type=int),
-                                  25)
+                                  25, clamp=True)
     return render_template("admin/webhook.html", webhook=webhook, form=form, secret=secret,
                            deliveries=deliveries, event_labels=EVENT_LABELS), status
 

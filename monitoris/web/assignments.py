@@ -192,7 +192,7 @@ def index():
     today = clock.today()
     stmt = queries.assignments(current_user, today=today, sort=request.args.get("sort", "due_on"),
                                **filters.query_args())
-    page = queries.paginate(stmt, request.args.get("page", 1, type=int), 25)
+    page = queries.paginate(stmt, request.args.get("page", 1, type=int), 25, clamp=True)
     return render_template("assignments/index.html", page=page, filters=filters, today=today)
 
 

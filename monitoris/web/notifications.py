@@ -47,7 +47,7 @@ def _rendered(notification):
 def index():
     unread_only = request.args.get("unread") == "1"
     stmt = inbox.notifications_of(current_user, unread=True if unread_only else None)
-    page = queries.paginate(stmt, request.args.get("page", 1, type=int), PAGE_SIZE)
+    page = queries.paginate(stmt, request.args.get("page", 1, type=int), PAGE_SIZE, clamp=True)
     items = [(n, _rendered(n), inbox.safe_link(n)) for n in page.items]
     return render_template("inbox/index.html", page=page, items=items, unread_only=unread_only)
 

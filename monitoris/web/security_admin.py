@@ -70,7 +70,7 @@ def events():
         stmt = stmt.where(Event.at >= _local_midnight(date_from))
     if date_to:
         stmt = stmt.where(Event.at < _local_midnight(date_to + timedelta(days=1)))
-    page = queries.paginate(stmt.order_by(Event.id.desc()), request.args.get("page", 1, type=int), 50)
+    page = queries.paginate(stmt.order_by(Event.id.desc()), request.args.get("page", 1, type=int), 50, clamp=True)
     people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(
         {e.actor_id for e in page.items} | {e.object_id for e in page.items if e.object_type == "user"})))}
     return render_template("admin/security_events.html", page=page, people=people, actions=ACTIONS,

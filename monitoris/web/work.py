@@ -22,7 +22,7 @@ def _sections(statements, names):
         section = None
     page = request.args.get("page", 1, type=int)
     return section, {name: queries.paginate(statements[name], page if name == section else 1,
-                                            SECTION_PAGE if name == section else SECTION_LIMIT)
+                                            SECTION_PAGE if name == section else SECTION_LIMIT, clamp=True)
                      for name in names if section in (None, name)}
 
 

@@ -221,6 +221,9 @@ def test_an_act_with_many_measures_is_shown_fifty_at_a_time_under_their_sections
     assert [int(i) for i in re.findall(r'data-task-id="(\d+)"', second)] == [t.id for t in measures[50:]]
     assert "Chapter 2" in second and "Chapter 1" not in second  # only the sections above the page's measures
     assert "Measures 51–53 of 53" in second
+    past = text(public_client.get(f"/public/acts/{w.act.id}?page=9"))  # past the end: the last page
+    assert re.findall(r'data-task-id="(\d+)"', past) == re.findall(r'data-task-id="(\d+)"', second)
+    assert "Measures 51–53 of 53" in past and "Page 2 of 2" in past
 
     # A filter counts only what it keeps: one page, no pager.
     one = text(public_client.get(f"/public/acts/{w.act.id}?q=Measure+42"))

@@ -56,6 +56,7 @@ def test_a_long_plan_is_shown_fifty_measures_at_a_time_with_their_bodies(login, 
     assert rows == [t.id for t in measures[50:]]
     assert "Chapter 2" in second and "Chapter 1" not in second
     assert f'data-assignment-id="{last.id}"' in second and "Measures 51–53 of 53" in second
+    assert "Measures 51–53 of 53" in text(controller.get(f"/acts/{w.act.id}?page=9"))  # past the end: the last
 
 
 def test_executor_sees_only_their_bodies_in_the_tree(login, w):

@@ -102,10 +102,19 @@ def test_the_review_queue_shows_twenty_of_a_section_and_pages_the_whole_of_it(lo
     assert "Page 2 of 2" in second
 
 
-def test_a_page_number_past_every_end_is_an_empty_page_not_an_error(login, w):
+def test_a_page_number_past_the_end_shows_the_last_page(login, w, clock):
+    """A link kept from a longer list, or a number typed: the end of the list, never an empty page nor an error."""
     make_assignment(make_task(w.act), w.sa)
+    for i in range(53):
+        make_assignment(make_task(w.act), w.sa, state="submitted", submitted_at=clock.now() - days(60 - i))
     controller = login(w.controller)
-    for url in ("/assignments?page=100000000000000000000000", "/review?section=reports&page=100000000000000000000000",
-                "/acts/?page=99999999999999999999"):
-        assert controller.get(url).status_code == 200, url
-    assert "No assignments match these filters." in text(controller.get("/assignments?page=100000000000000000000000"))
+    for url in ("/assignments?page=100000000000000000000000", "/assignments?page=7",
+                "/review?section=assignments&page=100000000000000000000000", "/review?section=assignments&page=3",
+                "/acts/?page=99999999999999999999", "/due-soon?page=40", "/notifications?page=9"):
+        html = text(controller.get(url))
+        assert "Page 1000000" not in html and "No assignments" not in html, url
+    last = text(controller.get("/review?section=assignments&page=3"))
+    assert "Page 2 of 2" in last and '<ol class="work-list" start="51">' in last
+    assert len(re.findall(r'href="/assignments/(\d+)#workflow"', last)) == 3
+    listed = text(controller.get("/assignments?page=100000000000000000000000"))
+    assert "Page 3 of 3" in listed and len(set(re.findall(r'data-assignment-id="(\d+)"', listed))) == 54 - 50
