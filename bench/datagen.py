@@ -1,8 +1,9 @@
 """The national dataset, generated straight into PostgreSQL with COPY.
 
 Scale 1 is the "national" scale: 300 organizations, 5,000 users, 100 acts, 50,000 tasks,
-200,000 assignments, 1,000,000 audit events (a valid hash chain, so ``flask audit verify`` can
-be timed too) and 200,000 notifications (outbox rows: mostly sent, some pending, read or dead).
+200,000 assignments, 20,000 instructions (a fifth of them awaiting an answer: what the deadline scan
+reads), 1,000,000 audit events (a valid hash chain, so ``flask audit verify`` can be timed too) and
+200,000 notifications (outbox rows: mostly sent, some pending, read or dead).
 ``python -m bench.datagen URL [SCALE]`` loads an empty, migrated database; benchmarks call
 ``generate(url, scale)`` (``history=False`` skips the events and notifications).  Deterministic
 for a given seed.
@@ -20,11 +21,12 @@ import sqlalchemy as sa
 
 from monitoris.analysis import facts
 from monitoris.models.event import GENESIS_HASH, event_hash
+from monitoris.models.instruction import AWAITING_ANSWER, INSTRUCTION_KINDS
 from monitoris.models.task import number_sort_key
 from monitoris.notifications.reminders import payload as reminder_payload
 
 NATIONAL = {"organizations": 300, "users": 5000, "acts": 100, "tasks": 50_000, "assignments": 200_000,
-            "events": 1_000_000, "notifications": 200_000}
+            "instructions": 20_000, "events": 1_000_000, "notifications": 200_000}
 KINDS = ("central", "local", "state_company", "other")
 STATE_WEIGHTS = (("accepted", 45), ("cancelled", 5), ("in_progress", 30), ("assigned", 12), ("submitted", 8))
 PASSWORD_HASH = "$argon2id$v=19$m=65536,t=3,p=4$bm90LWEtcmVhbC1zYWx0$bm90LWEtcmVhbC1oYXNoLWZvci1iZW5jaA"
@@ -118,11 +120,18 @@ def generate(url, scale=1.0, today=None, seed=7, history=True):
                                    "progress", "submitted_at", "accepted_at", "created_at", "updated_at", "version",
                                    "act_id"),
               rows)
+        # Their own random stream: the other tables stay what they were before instructions were generated.
+        people = {}
+        for u in users:
+            if u[5] != 1:
+                people.setdefault(u[5], []).append(u[0])
+        _instructions(cur, random.Random(f"{seed}:instructions"), n["instructions"], rows, people, controllers,
+                      today)
         if history:
             _events(cur, rng, n["events"], rows, n["users"], now)
             number_of = {t[0]: t[3] for t in tasks}
             _notifications(cur, rng, n["notifications"], n["users"], now, rows, number_of)
-        for table in ("organizations", "users", "acts", "tasks", "assignments"):
+        for table in ("organizations", "users", "acts", "tasks", "assignments", "instructions"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         conn.commit()
     write_items(url)
@@ -139,6 +148,70 @@ def write_items(url):
     engine.dispose()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
+
+
+INSTRUCTION_STATE_WEIGHTS = (("closed", 55), ("answered", 25), ("issued", 11), ("acknowledged", 9))
+INSTRUCTION_TEXTS = {"instruction": "Speed up the work and report on the measures taken.",
+                     "recommendation": "Involve the regional offices before the next report.",
+                     "request": "Send the figures of the last quarter."}
+
+
+def _instructions(cur, rng, count, assignments, people, controllers, today):
+    """The control body's instructions on the bodies' work, as after a year: most answered or closed long ago,
+    a fifth awaiting an answer by a date from four months ago to two months ahead (some with no date), each
+    on an organization's assignment and acknowledged or answered by people of that body."""
+    states = [s for s, w in INSTRUCTION_STATE_WEIGHTS for _ in range(w)]
+    # Never on cancelled work (permissions.can_issue_instruction); one still awaiting an answer, on open work.
+    given = [a for a in assignments if a[6] != "cancelled"]
+    open_work = [a for a in given if a[6] != "accepted"] or given  # (a tiny scale may have no open work)
+    midnight = datetime(today.year, today.month, today.day, tzinfo=UTC)
+
+    def during_working_hours(day):
+        return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(minutes=rng.randint(7 * 60, 18 * 60))
+
+    def rows():
+        for i in range(1, count + 1):
+            state = rng.choice(states)
+            kind = rng.choice(INSTRUCTION_KINDS)
+            issuer = rng.choice(controllers)
+            a = rng.choice(open_work if state in AWAITING_ANSWER else given)
+            body = people.get(a[2]) or [None]
+            acknowledged = acknowledged_by = answer = answered = answered_by = closed = closed_by = comment = None
+            if state in AWAITING_ANSWER:
+                due = today + timedelta(days=rng.randint(-120, 60)) if rng.random() < 0.85 else None
+                # Issued before the date it asks the answer by (issue refuses a past one), and before today.
+                issued_on = today - timedelta(days=rng.randint(1, 150))
+                if due:
+                    issued_on = min(today - timedelta(days=rng.randint(1, 20)),
+                                    due - timedelta(days=rng.randint(10, 45)))
+                issued = during_working_hours(issued_on)
+                if state == "acknowledged":
+                    acknowledged = min(issued + timedelta(minutes=rng.randint(10, 3 * 24 * 60)),
+                                       issued + (midnight - issued) / 2)
+                    acknowledged_by = rng.choice(body)
+            else:
+                issued = during_working_hours(today - timedelta(days=rng.randint(60, 400)))
+                due = issued.date() + timedelta(days=rng.randint(14, 45)) if rng.random() < 0.85 else None
+                # Answering acknowledges on the way; a fifth of the closed ones were closed unanswered, with a reason.
+                if state == "answered" or rng.random() < 0.8:
+                    acknowledged = issued + timedelta(minutes=rng.randint(10, 3 * 24 * 60))
+                    acknowledged_by = answered_by = rng.choice(body)
+                    answered = acknowledged + timedelta(days=rng.randint(0, 27), minutes=rng.randint(10, 600))
+                    answer = "Done; the figures are attached."
+                elif rng.random() < 0.5:
+                    acknowledged = issued + timedelta(minutes=rng.randint(10, 3 * 24 * 60))
+                    acknowledged_by = rng.choice(body)
+                if state == "closed":
+                    closed = (answered or acknowledged or issued) + timedelta(days=rng.randint(1, 21))
+                    closed_by = issuer
+                    comment = None if answered else "No longer needed: the measure was reworded."
+            yield (i, a[0], a[1], a[2], kind, INSTRUCTION_TEXTS[kind], due, state, issuer, issued, acknowledged_by,
+                   acknowledged, answer, answered_by, answered, closed_by, closed, comment, 1)
+
+    _copy(cur, "instructions", ("id", "assignment_id", "task_id", "organization_id", "kind", "text",
+                                "response_due_on", "state", "issued_by_id", "issued_at", "acknowledged_by_id",
+                                "acknowledged_at", "response_text", "answered_by_id", "answered_at", "closed_by_id",
+                                "closed_at", "closing_comment", "version"), rows())
 
 
 ACTIONS = (("assignment.start", "assigned", "in_progress"), ("assignment.submit", "in_progress", "submitted"),
