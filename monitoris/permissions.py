@@ -9,7 +9,7 @@ from flask import has_request_context, request
 from sqlalchemy.orm import object_session
 
 from monitoris.extensions import db
-from monitoris.models import Act, Assignment, Event, Instruction, Organization, Report, Task
+from monitoris.models import CLOSED_STATES, Act, Assignment, Event, Instruction, Organization, Report, Task
 
 
 def _is(user, *roles):
@@ -231,8 +231,9 @@ def can_revise_report(user, report):
 
 
 def can_edit_report(user, report):
-    """Change the text, progress and documents: the body's people, while the report is a draft."""
-    return report.state == "draft" and _works_for(user, report.assignment)
+    """Change the text, progress and documents: the body's people, while the report is a draft of open work."""
+    return (report.state == "draft" and report.assignment.state not in CLOSED_STATES
+            and _works_for(user, report.assignment))
 
 
 def can_submit_report(user, report):
@@ -304,7 +305,8 @@ def can_request_extension(user, assignment):
 
 
 def can_decide_extension(user, extension_request):
-    return extension_request.decision == "pending" and _reviews(user, extension_request.assignment)
+    return (extension_request.decision == "pending" and extension_request.assignment.state not in CLOSED_STATES
+            and _reviews(user, extension_request.assignment))
 
 
 def can_review(user):

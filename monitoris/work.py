@@ -6,7 +6,16 @@ from sqlalchemy.orm import aliased
 
 from monitoris import permissions
 from monitoris.extensions import db
-from monitoris.models import AWAITING_ANSWER, Assignment, Document, Event, ExtensionRequest, Instruction, Report
+from monitoris.models import (
+    AWAITING_ANSWER,
+    OPEN_STATES,
+    Assignment,
+    Document,
+    Event,
+    ExtensionRequest,
+    Instruction,
+    Report,
+)
 
 
 def reports_of(assignment):
@@ -65,8 +74,9 @@ def _latest_returned():
 
 def my_work(user):
     """What an executive body has to do, section by section (statements, so that a page reads only its own
-    rows): reports to write, drafts, returned reports, open instructions, pending extension requests."""
-    visible = permissions.scope_assignments(user, sa.select(Assignment.id))
+    rows): reports to write, drafts, returned reports, open instructions, pending extension requests.  Of open
+    work only: a draft or a returned report of work accepted or cancelled since waits for nothing."""
+    visible = permissions.scope_assignments(user, sa.select(Assignment.id)).where(Assignment.state.in_(OPEN_STATES))
     busy = sa.select(Report.assignment_id).where(
         sa.or_(Report.state.in_(("draft", "submitted")), _latest_returned()))
     return {
@@ -106,7 +116,8 @@ def review_queue(user):
 
 
 def _pending_extensions(user):
-    visible = permissions.scope_assignments(user, sa.select(Assignment.id))
+    """Requests waiting for a decision on open work (finished work's due date no longer moves)."""
+    visible = permissions.scope_assignments(user, sa.select(Assignment.id)).where(Assignment.state.in_(OPEN_STATES))
     return (sa.select(ExtensionRequest).where(ExtensionRequest.assignment_id.in_(visible),
                                               ExtensionRequest.decision == "pending")
             .order_by(ExtensionRequest.requested_at, ExtensionRequest.id))

@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from monitoris import clock, permissions
 from monitoris.errors import Conflict, Forbidden, IllegalTransition, ValidationError
 from monitoris.extensions import db
-from monitoris.models import ExtensionRequest
+from monitoris.models import CLOSED_STATES, ExtensionRequest
 from monitoris.notifications import messages
 from monitoris.services import audit, reports
-from monitoris.services.wording import EXTENSION_DECISIONS, word
+from monitoris.services.wording import ASSIGNMENT_STATES, EXTENSION_DECISIONS, word
 
 
 def _record(actor, action, extension_request, before=None, after=None):
@@ -66,6 +66,10 @@ def decide(actor, extension_request, decision, comment=None):
     if extension_request.decision != "pending":
         raise IllegalTransition(_("This request was %(decision)s already.",
                                   decision=word(EXTENSION_DECISIONS, extension_request.decision)))
+    if assignment.state in CLOSED_STATES:
+        # Approving now would move the due date of finished work, and turn a late acceptance into a timely one.
+        raise IllegalTransition(_("The assignment is %(state)s: its due date no longer moves.",
+                                  state=word(ASSIGNMENT_STATES, assignment.state)))
     if not permissions.can_decide_extension(actor, extension_request):
         raise Forbidden(_("Only the control body decides extension requests."))
     comment = (comment or "").strip() or None

@@ -5,9 +5,11 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
+from monitoris import work
 from monitoris.errors import Conflict, Forbidden, IllegalTransition, ValidationError
 from monitoris.extensions import db
 from monitoris.models import Event, EvidenceRequirement, ExtensionRequest, Notification
+from monitoris.permissions import can_decide_extension, can_edit_report
 from monitoris.services import assignments, extensions, reports
 from tests.factories import make_assignment, make_task, make_world
 
@@ -168,3 +170,24 @@ def test_reopened_then_extended_the_accepted_period_stands_and_the_next_is_final
     with pytest.raises(Conflict):  # Q2 is an ordinary, accepted period now
         reports.create(w.exec_sa, a, period="2026-Q2")
     assert reports.create(w.exec_sa, a).final
+
+
+def test_a_request_left_pending_when_the_work_was_accepted_is_not_decided_nor_listed(w, a):
+    """Approving it would move finished work's due date and make a late acceptance timely in the analysis."""
+    req = extensions.request(w.exec_sa, a, proposed_due_on=date(2026, 8, 1), reason="The tender failed.")
+    assignments.transition(w.exec_sa, a, "submit")
+    assignments.transition(w.controller, a, "accept")
+    assert not can_decide_extension(w.controller, req)
+    with pytest.raises(IllegalTransition, match="The assignment is accepted: its due date no longer moves."):
+        extensions.decide(w.controller, req, "approved")
+    assert (a.due_on, req.decision) == (DUE, "pending")
+    assert db.session.scalars(work.review_queue(w.controller)["extension_requests"]).all() == []
+    assert db.session.scalars(work.my_work(w.exec_sa)["extension_requests"]).all() == []
+
+
+def test_drafts_and_returned_reports_of_cancelled_work_leave_my_work_and_cannot_be_edited(w, a):
+    draft = reports.create(w.exec_sa, a, text="Half done.")
+    assert db.session.scalars(work.my_work(w.exec_sa)["drafts"]).all() == [draft]
+    assignments.transition(w.controller, a, "cancel", "Withdrawn from the plan.")
+    assert db.session.scalars(work.my_work(w.exec_sa)["drafts"]).all() == []
+    assert not can_edit_report(w.exec_sa, draft)
