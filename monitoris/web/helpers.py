@@ -147,6 +147,8 @@ def format_date(value):
             return value
     if isinstance(value, datetime):
         value = clock.local(value)
+    elif not isinstance(value, date):  # a stored payload's odd value (a number, say): shown as it is
+        return str(value)
     # "15 Jun 2026", "15 iyn 2026", "15 июн. 2026": the month named in the page's language.
     return babel_format_date(value, "dd MMM y")
 

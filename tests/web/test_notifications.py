@@ -116,6 +116,7 @@ def test_the_inbox_needs_a_login(client):
 def test_a_message_queued_by_an_older_release_without_todays_fields_still_shows(login, w):
     """An upgrade may teach a template a field that older messages never had: the inbox shows them without it."""
     make_notification(w.exec_sa, payload={"assignment_id": 1, "link": "/assignments/1"})
+    make_notification(w.exec_sa, payload={"assignment_id": 2, "task_number": "2.1", "due_on": 20261201})
     response = login(w.exec_sa).get("/notifications")
     assert response.status_code == 200
     assert "Reminder:" in text(response) and 'href="/notifications/' in text(response)
