@@ -1,6 +1,6 @@
 """The deadline scan reminds a body of an instruction's response date, on the terms of its assignments' deadlines."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +10,7 @@ from monitoris.models import Holiday, Notification
 from monitoris.notifications import dispatch, reminders
 from monitoris.services import acts, instructions
 from tests.factories import make_act, make_assignment, make_org, make_task, make_user
+from tests.notifications.scan import at, queued_on
 
 ANSWER_BY = date(2026, 6, 22)  # a Monday; the test clock starts on Monday 2026-06-15
 DUE = date(2026, 9, 30)  # the assignment's own due date: far off, its reminders stay out of the way
@@ -37,23 +38,9 @@ def ask(issuer, assignment, answer_by=ANSWER_BY, **options):
     return instruction
 
 
-def at(day, hour=9):
-    """``hour`` o'clock in Baku (UTC+4) on ``day``."""
-    return datetime(day.year, day.month, day.day, hour - 4, tzinfo=UTC)
-
-
 def rows():
     return db.session.scalars(sa.select(Notification).where(Notification.idempotency_key.like("instruction:%"))
                               .order_by(Notification.id)).all()
-
-
-def queued_on(day, clock):
-    """Scan at 09:00 on ``day``; the (instruction id, point, recipient id) of every instruction reminder it queued."""
-    before = {n.id for n in rows()}
-    clock.at = at(day)
-    reminders.scan()
-    return {(int(n.idempotency_key.split(":")[1]), n.idempotency_key.split(":")[4], n.recipient_id)
-            for n in rows() if n.id not in before}
 
 
 def test_seven_days_before_reaches_the_responsible_person_once(work, clock):
@@ -76,7 +63,7 @@ def test_an_instruction_to_the_whole_body_reaches_the_responsible_person_of_its_
     assignment, executor, _, _, issuer = work
     instruction = ask(issuer, assignment, whole_organization=True)
     assert instruction.assignment_id is None
-    assert queued_on(date(2026, 6, 15), clock) == {(instruction.id, "before-7", executor.id)}
+    assert queued(date(2026, 6, 15), clock) == {(instruction.id, "before-7", executor.id)}
 
 
 def test_without_a_responsible_person_in_the_body_its_heads_hear(work, clock):
@@ -84,19 +71,19 @@ def test_without_a_responsible_person_in_the_body_its_heads_hear(work, clock):
     instruction = ask(issuer, assignment)
     executor.organization = make_org("MT")  # moved by an admin; still named on SA's assignment
     db.session.flush()
-    assert queued_on(date(2026, 6, 15), clock) == {(instruction.id, "before-7", head.id)}
+    assert queued(date(2026, 6, 15), clock) == {(instruction.id, "before-7", head.id)}
     assignment.responsible = None
     db.session.flush()
-    assert queued_on(date(2026, 6, 19), clock) == {(instruction.id, "before-1", head.id)}
+    assert queued(date(2026, 6, 19), clock) == {(instruction.id, "before-1", head.id)}
 
 
 def test_the_points_between_are_quiet_and_each_goes_out_on_its_day(work, clock):
     assignment, executor, _, _, issuer = work
     instruction = ask(issuer, assignment)
-    assert queued_on(date(2026, 6, 15), clock) == {(instruction.id, "before-7", executor.id)}
-    assert queued_on(date(2026, 6, 16), clock) == set()
-    assert queued_on(date(2026, 6, 18), clock) == set()
-    assert queued_on(ANSWER_BY, clock) == {(instruction.id, "due", executor.id)}
+    assert queued(date(2026, 6, 15), clock) == {(instruction.id, "before-7", executor.id)}
+    assert queued(date(2026, 6, 16), clock) == set()
+    assert queued(date(2026, 6, 18), clock) == set()
+    assert queued(ANSWER_BY, clock) == {(instruction.id, "due", executor.id)}
 
 
 @pytest.mark.parametrize("finish", ["answered", "closed"])
@@ -104,14 +91,14 @@ def test_nothing_once_the_instruction_is_answered_or_closed(work, clock, finish)
     assignment, executor, _, _, issuer = work
     instruction = ask(issuer, assignment)
     instructions.acknowledge(executor, instruction)  # acknowledged still awaits the answer
-    assert queued_on(date(2026, 6, 15), clock) == {(instruction.id, "before-7", executor.id)}
+    assert queued(date(2026, 6, 15), clock) == {(instruction.id, "before-7", executor.id)}
     if finish == "answered":
         instructions.respond(executor, instruction, "Twelve events, list attached.")
     else:
         instructions.close(issuer, instruction, "No longer needed.")
     db.session.execute(sa.delete(Notification))
-    assert queued_on(date(2026, 6, 19), clock) == set()
-    assert queued_on(date(2026, 6, 23), clock) == set()  # nor any overdue escalation
+    assert queued(date(2026, 6, 19), clock) == set()
+    assert queued(date(2026, 6, 23), clock) == set()  # nor any overdue escalation
 
 
 def test_nothing_for_a_draft_acts_instruction_until_the_act_is_in_force(work, clock):
@@ -122,27 +109,27 @@ def test_nothing_for_a_draft_acts_instruction_until_the_act_is_in_force(work, cl
                                  state="in_progress", due_on=DUE, responsible=executor)
     later = ask(issuer, assignment)
     ask(issuer, assignment, answer_by=date(2026, 6, 16))
-    assert queued_on(date(2026, 6, 15), clock) == set()
-    assert queued_on(date(2026, 6, 17), clock) == set()  # overdue, but of a draft act: no head, no issuer hears
+    assert queued(date(2026, 6, 15), clock) == set()
+    assert queued(date(2026, 6, 17), clock) == set()  # overdue, but of a draft act: no head, no issuer hears
     acts.update_act(admin, draft, state="active")
     db.session.execute(sa.delete(Notification))  # what the act's coming into force tells the body
-    assert queued_on(date(2026, 6, 19), clock) == {(later.id, "before-1", executor.id)}
+    assert queued(date(2026, 6, 19), clock) == {(later.id, "before-1", executor.id)}
 
 
 def test_overdue_is_escalated_to_the_heads_and_whoever_issued_it(work, clock):
     assignment, executor, head, controller, issuer = work
     instruction = ask(issuer, assignment)
-    assert queued_on(ANSWER_BY, clock) == {(instruction.id, "due", executor.id)}
+    assert queued(ANSWER_BY, clock) == {(instruction.id, "due", executor.id)}
     # The day after: the body's heads and the issuer, not the task's controller (who did not ask).
-    assert queued_on(date(2026, 6, 23), clock) == {(instruction.id, "after-1", p)
+    assert queued(date(2026, 6, 23), clock) == {(instruction.id, "after-1", p)
                                                    for p in (executor.id, head.id, issuer.id)}
     overdue = [n for n in rows() if ":after-1:" in n.idempotency_key]
     assert {(n.template, n.kind) for n in overdue} == {("instruction_overdue", "overdue")}
     assert {n.channel for n in overdue if n.recipient_id == issuer.id} == {"email", "in_app"}
     assert controller.id not in {n.recipient_id for n in rows()}
     # Then weekly while unanswered, each escalated.
-    assert queued_on(date(2026, 6, 26), clock) == set()
-    assert queued_on(date(2026, 6, 30), clock) == {(instruction.id, "after-8", p)
+    assert queued(date(2026, 6, 26), clock) == set()
+    assert queued(date(2026, 6, 30), clock) == {(instruction.id, "after-8", p)
                                                    for p in (executor.id, head.id, issuer.id)}
 
 
@@ -151,7 +138,7 @@ def test_an_issuer_no_longer_active_is_not_escalated_to_the_tasks_controller_is(
     instruction = ask(issuer, assignment)
     issuer.active = False
     db.session.flush()
-    assert queued_on(date(2026, 6, 23), clock) == {(instruction.id, "after-1", p)
+    assert queued(date(2026, 6, 23), clock) == {(instruction.id, "after-1", p)
                                                    for p in (executor.id, head.id, controller.id)}
 
 
@@ -161,7 +148,7 @@ def test_an_issuer_now_an_observer_is_not_escalated_to(work, clock):
     issuer.roles = {"observer"}
     assignment.task.controller_id = None
     db.session.flush()
-    assert queued_on(date(2026, 6, 23), clock) == {(instruction.id, "after-1", p) for p in (executor.id, head.id)}
+    assert queued(date(2026, 6, 23), clock) == {(instruction.id, "after-1", p) for p in (executor.id, head.id)}
 
 
 def test_no_reminder_of_an_instruction_on_work_that_was_closed(work, clock):
@@ -169,8 +156,8 @@ def test_no_reminder_of_an_instruction_on_work_that_was_closed(work, clock):
     instruction = ask(issuer, assignment)
     assignment.state = "cancelled"  # closed before instructions were closed with their work
     db.session.flush()
-    assert queued_on(date(2026, 6, 21), clock) == set()
-    assert queued_on(date(2026, 6, 23), clock) == set()
+    assert queued(date(2026, 6, 21), clock) == set()
+    assert queued(date(2026, 6, 23), clock) == set()
     assert instruction.state == "issued"
 
 
@@ -180,8 +167,8 @@ def test_a_reminder_due_on_a_sunday_goes_out_on_friday(work, clock):
     # before-3 is Friday 19th, before-1 would be Sunday 21st: both go out on Friday, as the latest one.
     assignment, executor, _, _, issuer = work
     instruction = ask(issuer, assignment)
-    assert queued_on(date(2026, 6, 19), clock) == {(instruction.id, "before-1", executor.id)}
-    assert queued_on(date(2026, 6, 21), clock) == set()
+    assert queued(date(2026, 6, 19), clock) == {(instruction.id, "before-1", executor.id)}
+    assert queued(date(2026, 6, 21), clock) == set()
 
 
 def test_a_holiday_moves_the_reminder_to_the_working_day_before(work, clock):
@@ -189,25 +176,25 @@ def test_a_holiday_moves_the_reminder_to_the_working_day_before(work, clock):
     instruction = ask(issuer, assignment)
     db.session.add(Holiday(day=date(2026, 6, 19), name="National Salvation Day"))
     db.session.flush()
-    assert queued_on(date(2026, 6, 19), clock) == set()
-    assert queued_on(date(2026, 6, 18), clock) == {(instruction.id, "before-1", executor.id)}
+    assert queued(date(2026, 6, 19), clock) == set()
+    assert queued(date(2026, 6, 18), clock) == {(instruction.id, "before-1", executor.id)}
 
 
 def test_an_overdue_reminder_for_a_saturday_goes_out_on_monday_never_before(work, clock):
     assignment, executor, head, _, issuer = work
     instruction = ask(issuer, assignment, answer_by=date(2026, 6, 19))  # a Friday: the day after is Saturday
-    assert queued_on(date(2026, 6, 19), clock) == {(instruction.id, "due", executor.id)}
-    assert queued_on(date(2026, 6, 20), clock) == set()
-    assert queued_on(date(2026, 6, 22), clock) == {(instruction.id, "after-1", p)
+    assert queued(date(2026, 6, 19), clock) == {(instruction.id, "due", executor.id)}
+    assert queued(date(2026, 6, 20), clock) == set()
+    assert queued(date(2026, 6, 22), clock) == {(instruction.id, "after-1", p)
                                                    for p in (executor.id, head.id, issuer.id)}
 
 
 def test_a_missed_day_is_caught_up_with_only_the_latest_reminder(work, clock):
     assignment, executor, head, _, issuer = work
     instruction = ask(issuer, assignment)
-    assert queued_on(date(2026, 6, 15), clock) == {(instruction.id, "before-7", executor.id)}
+    assert queued(date(2026, 6, 15), clock) == {(instruction.id, "before-7", executor.id)}
     # The scheduler was down from Tuesday to the day of the answer; the next morning only the overdue notice goes.
-    assert queued_on(date(2026, 6, 23), clock) == {(instruction.id, "after-1", p)
+    assert queued(date(2026, 6, 23), clock) == {(instruction.id, "after-1", p)
                                                    for p in (executor.id, head.id, issuer.id)}
 
 
@@ -216,17 +203,17 @@ def test_the_instructions_act_policy_applies(work, clock):
     instruction = ask(issuer, assignment)
     assignment.task.act.reminder_policy = "2"
     db.session.flush()
-    assert queued_on(date(2026, 6, 15), clock) == set()  # no 7-day reminder under this act
-    assert queued_on(date(2026, 6, 19), clock) == {(instruction.id, "before-2", executor.id)}  # 20th is Saturday
+    assert queued(date(2026, 6, 15), clock) == set()  # no 7-day reminder under this act
+    assert queued(date(2026, 6, 19), clock) == {(instruction.id, "before-2", executor.id)}  # 20th is Saturday
 
 
 def test_a_new_response_date_starts_a_new_series(work, clock):
     assignment, executor, _, _, issuer = work
     instruction = ask(issuer, assignment)
-    assert queued_on(date(2026, 6, 15), clock) == {(instruction.id, "before-7", executor.id)}
+    assert queued(date(2026, 6, 15), clock) == {(instruction.id, "before-7", executor.id)}
     instruction.response_due_on = date(2026, 6, 18)
     db.session.flush()
-    assert queued_on(date(2026, 6, 17), clock) == {(instruction.id, "before-1", executor.id)}
+    assert queued(date(2026, 6, 17), clock) == {(instruction.id, "before-1", executor.id)}
     assert any(":due:2026-06-18:before-1:" in n.idempotency_key for n in rows())
 
 
@@ -234,7 +221,7 @@ def test_an_instruction_without_a_response_date_is_never_reminded(work, clock):
     assignment, _, _, _, issuer = work
     ask(issuer, assignment, answer_by=None)
     for day in (date(2026, 6, 15), date(2026, 6, 22), date(2026, 6, 23)):
-        assert queued_on(day, clock) == set()
+        assert queued(day, clock) == set()
 
 
 # -- cost ----------------------------------------------------------------------------------------
@@ -309,3 +296,8 @@ def test_the_overdue_notice_is_written_in_each_recipients_language(work, clock, 
     assert "июн" in subjects[issuer.email]  # the date at least is the reader's, whatever the catalogue holds
     text = next(m for to, m in mailbox.messages if to == [executor.email]).get_body(("plain",)).get_content()
     assert "was due on 22 Jun 2026 and has not been given." in text
+
+
+def queued(day, clock):
+    """The (instruction id, point, recipient id) of every instruction reminder the scan at 09:00 on ``day`` queued."""
+    return queued_on(day, clock, prefix="instruction:")

@@ -1,6 +1,6 @@
 """The deadline scan: the right reminders on the right days, each exactly once."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +10,7 @@ from monitoris.models import Holiday, JobState, Notification
 from monitoris.notifications import reminders
 from monitoris.notifications.calendar import WorkingCalendar
 from tests.factories import make_act, make_assignment, make_org, make_task, make_user
+from tests.notifications.scan import at, queued_on
 
 DUE = date(2026, 6, 22)  # a Monday; the test clock starts on Monday 2026-06-15
 
@@ -23,11 +24,6 @@ def work():
     task = make_task(make_act(state="active"), "1.1", controller=controller)
     assignment = make_assignment(task, body, state="in_progress", due_on=DUE, responsible=executor)
     return assignment, executor, head, controller
-
-
-def at(day, hour=9):
-    """``hour`` o'clock in Baku (UTC+4) on ``day``."""
-    return datetime(day.year, day.month, day.day, hour - 4, tzinfo=UTC)
 
 
 def rows():
@@ -164,15 +160,6 @@ def test_after_a_gap_the_scan_catches_up_from_where_it_stopped(work, clock):
 
 
 # -- each act's own policy ---------------------------------------------------------------------
-
-def queued_on(day, clock):
-    """Scan at 09:00 on ``day``; the (assignment id, point, recipient id) of every reminder queued by it."""
-    before = {n.id for n in rows()}
-    clock.at = at(day)
-    reminders.scan()
-    return {(int(n.idempotency_key.split(":")[1]), n.idempotency_key.split(":")[4], n.recipient_id)
-            for n in rows() if n.id not in before}
-
 
 def test_another_acts_override_leaves_the_default_weekly_reminders_alone(work, clock):
     assignment, executor, head, controller = work  # due Monday 22nd, the installation's 7,3,1,0,-1
