@@ -6,7 +6,7 @@ when the act comes out of draft (``act_published``)."""
 import sqlalchemy as sa
 
 from monitoris.extensions import db
-from monitoris.models import Assignment, Instruction, Report, User
+from monitoris.models import OPEN_STATES, Assignment, Instruction, Report, User
 from monitoris.notifications import outbox
 from monitoris.notifications.reminders import payload_for
 
@@ -15,20 +15,26 @@ def _draft(assignment):
     return assignment.task.act.state == "draft"
 
 
+def new_assignment_key(assignment_id):
+    """One "new assignment" message per assignment, whenever it is sent: at once, when its act comes into force,
+    or when the act comes into force again after a spell as a draft (which must not announce it twice)."""
+    return f"assignment:{assignment_id}:new"
+
+
 def assignment_created(assignment, event):
     """A new task for a body: its responsible person, else its heads, hear of it."""
     if _draft(assignment):
         return
     outbox.queue(outbox.people_responsible(assignment), kind="assignment", template="assignment_new",
-                 key=f"assignment:{assignment.id}:event:{event.id}", payload=payload_for(assignment))
+                 key=new_assignment_key(assignment.id), payload=payload_for(assignment))
 
 
 def act_published(act, event):
-    """The act is out of draft: each body hears of the work it was given meanwhile, and of the instructions on
-    that work still waiting for it."""
+    """The act is out of draft: each body hears of the open work it was given meanwhile, and of the instructions
+    on that work still waiting for it; once each, however often the act goes back to draft and out again."""
     given = db.session.scalars(sa.select(Assignment).where(Assignment.act_id == act.id,
                                                            Assignment.parent_id.is_(None),
-                                                           Assignment.state != "cancelled")
+                                                           Assignment.state.in_(OPEN_STATES))
                                .order_by(Assignment.id)).all()
     if not given:
         return
@@ -94,7 +100,7 @@ def instruction_issued(instruction, assignment, event):
                                          "response_due_on": instruction.response_due_on.isoformat()
                                          if instruction.response_due_on else None}
     outbox.queue(outbox.people_responsible(assignment), kind="instruction", template="instruction_issued",
-                 key=f"instruction:{instruction.id}:event:{event.id}", payload=payload)
+                 key=f"instruction:{instruction.id}:issued", payload=payload)
 
 
 def instruction_answered(instruction, event):

@@ -25,6 +25,7 @@ from monitoris.models import Assignment, Event, Task, User, UserRole
 from monitoris.models.event import event_hash
 from monitoris.models.task import number_sort_key
 from monitoris.notifications import outbox
+from monitoris.notifications.messages import new_assignment_key
 from monitoris.notifications.reminders import payload
 from monitoris.services import audit
 from monitoris.services import tasks as tasks_service
@@ -81,7 +82,7 @@ def _append_events(actor, entries):
     return ids
 
 
-def _queue_messages(assignments, event_ids, titles):
+def _queue_messages(assignments, titles):
     """The "new assignment" message of each assignment to its body's heads, as messages.assignment_created."""
     if not assignments:
         return 0
@@ -89,12 +90,12 @@ def _queue_messages(assignments, event_ids, titles):
     preferences = outbox.load_preferences([u.id for users in heads.values() for u in users])
     now = clock.now()
     rows = []
-    for a, event_id in zip(assignments, event_ids, strict=True):
+    for a in assignments:
         number, title, short_name = titles[a["id"]]
         message = payload(a["id"], number, title, short_name, a["due_on"])
         for recipient in heads.get(a["organization_id"], []):
             rows += outbox.rows_for(recipient, kind="assignment", template="assignment_new",
-                                    key=f"assignment:{a['id']}:event:{event_id}", payload=message,
+                                    key=new_assignment_key(a["id"]), payload=message,
                                     preferences=preferences, now=now)
     return outbox.insert_ignoring_duplicates(rows)
 
@@ -144,6 +145,7 @@ def write(actor, act, items):
     entries += [("assignment.created", "assignment", a["id"], a["organization_id"], {
         "task_id": a["task_id"], "organization_id": a["organization_id"], "role": a["role"],
         "due_on": a["due_on"].isoformat(), "responsible_id": None, "state": "assigned"}) for a in assignment_rows]
-    event_ids = _append_events(actor, entries)
-    _queue_messages(assignment_rows, event_ids[len(task_rows):], titles)
+    _append_events(actor, entries)
+    if act.state != "draft":  # a body hears of a draft act's work when the act comes into force (act_published)
+        _queue_messages(assignment_rows, titles)
     return task_rows, assignment_rows

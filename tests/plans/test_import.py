@@ -11,7 +11,7 @@ from monitoris.extensions import db
 from monitoris.models import Assignment, Event, Notification, Task
 from monitoris.plans import importer
 from monitoris.plans.importer import parse_date, parse_period
-from monitoris.services import audit
+from monitoris.services import acts, audit
 from tests.factories import make_act, make_assignment, make_org, make_task, make_world
 from tests.plans.files import HEADER_AZ, HEADER_RU, csv_bytes, docx_bytes, plan_rows, xlsx_bytes
 from tests.web.conftest import text
@@ -226,7 +226,19 @@ def test_the_audit_chain_holds_and_the_bodies_heads_hear_of_their_new_tasks(w):
     lead = task.assignments.filter_by(role="lead").one()
     keys = db.session.scalars(sa.select(Notification.idempotency_key).where(
         Notification.recipient_id == w.head_sa.id)).all()
-    assert any(k.startswith(f"assignment:{lead.id}:event:") for k in keys)
+    assert any(k.startswith(f"assignment:{lead.id}:new:") for k in keys)
+
+
+def test_a_plan_imported_into_a_draft_act_is_heard_of_once_when_the_act_comes_into_force(w):
+    draft = make_act(state="draft")
+    importer.import_plan(w.controller, draft, xlsx_bytes(plan_rows(w)))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 0
+    acts.update_act(w.controller, draft, state="active")
+    first = set(db.session.scalars(sa.select(Notification.idempotency_key)))
+    assert any(k.startswith("assignment:") and ":new:" in k for k in first)
+    acts.update_act(w.controller, draft, state="draft")
+    acts.update_act(w.controller, draft, state="active")  # back in force: nobody hears of the same work again
+    assert set(db.session.scalars(sa.select(Notification.idempotency_key))) == first
 
 
 def _upload(browser, act, data, name):
