@@ -304,9 +304,15 @@ def can_request_extension(user, assignment):
             and assignment.state in ("assigned", "in_progress", "submitted"))
 
 
+def decides_extensions(user, assignment):
+    """Whose call an extension of ``assignment`` is (whatever the state of the request or of the work)."""
+    return _reviews(user, assignment)
+
+
 def can_decide_extension(user, extension_request):
+    """Approve or reject it now: a pending request on open work (finished work's due date no longer moves)."""
     return (extension_request.decision == "pending" and extension_request.assignment.state not in CLOSED_STATES
-            and _reviews(user, extension_request.assignment))
+            and decides_extensions(user, extension_request.assignment))
 
 
 def can_review(user):

@@ -90,7 +90,7 @@ def my_work(user):
         "drafts": sa.select(Report).where(Report.assignment_id.in_(visible), Report.state == "draft")
         .order_by(Report.period_due_on, Report.id),
         "instructions": permissions.scope_instructions(
-            user, sa.select(Instruction).where(Instruction.state.in_(AWAITING_ANSWER)))
+            user, sa.select(Instruction).where(Instruction.state.in_(AWAITING_ANSWER), ~Instruction.on_closed_work()))
         .order_by(Instruction.response_due_on.is_(None), Instruction.response_due_on, Instruction.id),
         "extension_requests": _pending_extensions(user),
     }

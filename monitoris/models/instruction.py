@@ -69,5 +69,18 @@ class Instruction(db.Model):
     def is_overdue(self, today):
         return self.response_due_on is not None and self.response_due_on < today and self.state in AWAITING_ANSWER
 
+    @classmethod
+    def on_closed_work(cls):
+        """SQL: the work it is about is accepted or cancelled — the assignment it was given on, or (given to the
+        whole body) the body's own assignment of its task.  Its answer is then awaited by nobody: the scan does
+        not remind of it and My work does not list it (reopened work brings it back)."""
+        from monitoris.models.assignment import CLOSED_STATES, Assignment
+        closed = Assignment.state.in_(CLOSED_STATES)
+        return sa.or_(
+            sa.exists().where(Assignment.id == cls.assignment_id, closed),
+            sa.and_(cls.assignment_id.is_(None), sa.exists().where(
+                Assignment.task_id == cls.task_id, Assignment.organization_id == cls.organization_id,
+                Assignment.parent_id.is_(None), closed)))
+
     def __repr__(self):
         return f"<Instruction {self.id} {self.kind} org={self.organization_id} {self.state}>"

@@ -47,7 +47,6 @@ from monitoris import clock
 from monitoris.extensions import db
 from monitoris.models import (
     AWAITING_ANSWER,
-    CLOSED_STATES,
     OPEN_STATES,
     Act,
     Assignment,
@@ -235,8 +234,7 @@ def instruction_candidates(dates):
         .join(Act, Task.act_id == Act.id)
         .join(Organization, Instruction.organization_id == Organization.id)
         .where(Instruction.state.in_(AWAITING_ANSWER), Act.state == "active", Instruction.response_due_on.in_(dates),
-               # Nor on closed work (closing it closes them since 2026-12-08; older ones may wait still).
-               ~sa.exists().where(Assignment.id == Instruction.assignment_id, Assignment.state.in_(CLOSED_STATES)))
+               ~Instruction.on_closed_work())
     )
 
 

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from monitoris import clock, permissions
 from monitoris.errors import Forbidden, IllegalTransition, ValidationError
@@ -166,12 +167,17 @@ def transition(actor, assignment, action, comment=None, *, report=None):
         after["report_id"] = report.id
     event = _record(actor, f"assignment.{action}", assignment, before=before, after=after)
     messages.assignment_transitioned(assignment, action, event, comment)
+    if target == "cancelled":  # final: accepted work may be reopened, and its instructions wait with it
+        instructions.close_with(actor, assignment, _INSTRUCTIONS_CANCELLED)
     if target in CLOSED_STATES:
-        instructions.close_with(actor, assignment, _instructions_closed_with(action))
         _close_delegated_work(actor, assignment, _closed_with(action, assignment))
     if assignment.parent is not None:
         _roll_up(actor, assignment.parent)
     return assignment
+
+
+# The closing comment of the instructions a cancellation leaves without a reader.
+_INSTRUCTIONS_CANCELLED = _l("Closed with its assignment, which was cancelled: no answer is awaited any more.")
 
 
 def _closed_with(action, assignment):
@@ -180,12 +186,6 @@ def _closed_with(action, assignment):
         return _("Closed together with assignment #%(id)s, which was accepted: the work delegated from it is over.",
                  id=assignment.id)
     return _("Cancelled together with assignment #%(id)s.", id=assignment.id)
-
-
-def _instructions_closed_with(action):
-    if action == "accept":
-        return _("Closed with its assignment, which was accepted: no answer is awaited any more.")
-    return _("Closed with its assignment, which was cancelled: no answer is awaited any more.")
 
 
 def _close_delegated_work(actor, assignment, comment):
@@ -213,7 +213,7 @@ def _close_delegated_work(actor, assignment, comment):
             db.session.flush()
             _record(actor, "assignment.cancel", sub, before=before,
                     after={"state": sub.state, "progress": sub.progress, "comment": comment})
-            instructions.close_with(actor, sub, _instructions_closed_with("cancel"))
+            instructions.close_with(actor, sub, _INSTRUCTIONS_CANCELLED)
         # Closed sub-assignments are walked too: older data may hold open work under them.
         _close_delegated_work(actor, sub, comment)
 

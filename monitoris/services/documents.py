@@ -20,7 +20,7 @@ from monitoris.documents.storage import TooLarge, hash_file, storage
 from monitoris.errors import Forbidden, IllegalTransition, PayloadTooLarge, ValidationError
 from monitoris.extensions import db
 from monitoris.models import Document, Instruction, Report
-from monitoris.services import audit
+from monitoris.services import audit, reports
 from monitoris.services.wording import REPORT_STATES, word
 
 
@@ -81,6 +81,9 @@ def attach_all(actor, owner, files):
     if isinstance(owner, Report) and owner.state != "draft" and permissions.can_view_report(actor, owner):
         raise IllegalTransition(_("The report is %(state)s: its documents can no longer change.",
                                   state=word(REPORT_STATES, owner.state)))
+    reason = reports.frozen(actor, owner) if isinstance(owner, Report) and not can_attach(actor, owner) else None
+    if reason:  # the body's own draft, of work accepted or cancelled since
+        raise IllegalTransition(reason)
     if not can_attach(actor, owner):
         raise Forbidden(_("You may not attach documents here."))
     purpose = "instruction" if permissions.can_review(actor) else "response"

@@ -56,6 +56,11 @@ def request(actor, assignment, *, proposed_due_on, reason):
     return extension_request
 
 
+def closed_work(assignment):
+    return _("The assignment is %(state)s: its due date no longer moves.",
+             state=word(ASSIGNMENT_STATES, assignment.state))
+
+
 def decide(actor, extension_request, decision, comment=None):
     """Approve (the due date moves) or reject (with a comment)."""
     assignment = extension_request.assignment
@@ -66,12 +71,11 @@ def decide(actor, extension_request, decision, comment=None):
     if extension_request.decision != "pending":
         raise IllegalTransition(_("This request was %(decision)s already.",
                                   decision=word(EXTENSION_DECISIONS, extension_request.decision)))
+    if not permissions.decides_extensions(actor, assignment):
+        raise Forbidden(_("Only the control body decides extension requests."))
     if assignment.state in CLOSED_STATES:
         # Approving now would move the due date of finished work, and turn a late acceptance into a timely one.
-        raise IllegalTransition(_("The assignment is %(state)s: its due date no longer moves.",
-                                  state=word(ASSIGNMENT_STATES, assignment.state)))
-    if not permissions.can_decide_extension(actor, extension_request):
-        raise Forbidden(_("Only the control body decides extension requests."))
+        raise IllegalTransition(closed_work(assignment))
     comment = (comment or "").strip() or None
     if decision == "rejected" and not comment:
         raise ValidationError(_("Say why."), errors={"comment": [_("A comment is required to reject a request.")]})

@@ -123,10 +123,12 @@ def close(actor, instruction, comment=None):
 
 
 def close_with(actor, assignment, comment):
-    """``assignment`` was accepted or cancelled: the instructions still awaiting its body's answer are closed
+    """``assignment`` was cancelled (for good): the instructions still awaiting its body's answer are closed
     with it (those given on it, and, for an organization's own assignment, those given to the body about its
-    task), each with its event.  An answer nobody will read is not chased by reminders nor left in the body's
-    work.  Answered ones stay for the control body to read and close."""
+    task), each with its event, saying ``comment`` in the language of whoever cancelled it.  Answered ones stay
+    for the control body to read and close.  (Accepted work may be reopened: its instructions wait with it,
+    unlisted and unreminded meanwhile, ``Instruction.on_closed_work``.)"""
+    comment = str(comment)
     on_it = Instruction.assignment_id == assignment.id
     if assignment.parent_id is None:
         on_it = sa.or_(on_it, sa.and_(Instruction.assignment_id.is_(None), Instruction.task_id == assignment.task_id,

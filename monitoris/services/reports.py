@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from monitoris import clock, permissions
 from monitoris.errors import Conflict, Forbidden, IllegalTransition, ValidationError
 from monitoris.extensions import db
-from monitoris.models import OPEN_STATES, Document, Report
+from monitoris.models import CLOSED_STATES, OPEN_STATES, Document, Report
 from monitoris.services import assignments, audit
-from monitoris.services.wording import REPORT_STATES, word
+from monitoris.services.wording import ASSIGNMENT_STATES, REPORT_STATES, word
 
 EDIT_FIELDS = ("text", "progress")
 MONTHS_PER_PERIOD = {"annual": 12, "semiannual": 6, "quarterly": 3, "monthly": 1}
@@ -167,13 +167,27 @@ def create(actor, assignment, *, period=None, text=None, progress=None):
     return report
 
 
+def frozen(actor, report):
+    """Why the body's own people can no longer change ``report`` (its text, progress or documents), or None: it is
+    not a draft any more, or its work was accepted or cancelled.  Others are simply not allowed to."""
+    if not permissions.works_on(actor, report.assignment):
+        return None
+    if report.state != "draft":
+        return _("A %(state)s report cannot be changed.", state=word(REPORT_STATES, report.state))
+    if report.assignment.state in CLOSED_STATES:
+        return _("The assignment is %(state)s: its draft report can no longer change.",
+                 state=word(ASSIGNMENT_STATES, report.assignment.state))
+    return None
+
+
 def update(actor, report, **fields):
     """Change a draft's text or progress."""
     if not permissions.can_view_report(actor, report):
         raise Forbidden()
     if not permissions.can_edit_report(actor, report):
-        if report.state != "draft" and permissions.works_on(actor, report.assignment):
-            raise IllegalTransition(_("A %(state)s report cannot be changed.", state=word(REPORT_STATES, report.state)))
+        reason = frozen(actor, report)
+        if reason:
+            raise IllegalTransition(reason)
         raise Forbidden(_("Only the people of the executive body edit its draft reports."))
     unknown = set(fields) - set(EDIT_FIELDS)
     if unknown:

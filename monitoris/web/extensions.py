@@ -79,7 +79,10 @@ def decide(extension_request_id):
         if extension_request.decision != "pending":
             return render_request(extension_request, 409, form, [_(
                 "This request was %(decision)s.", decision=word(extension_request.decision, "decision"))])
-        abort(403)
+        if not permissions.decides_extensions(current_user, extension_request.assignment):
+            abort(403)
+        return render_request(extension_request, 409, form,
+                              [extensions_service.closed_work(extension_request.assignment)])
     try:
         extensions_service.decide(current_user, extension_request, decision, form.comment.data)
     except (ValidationError, IllegalTransition) as exc:

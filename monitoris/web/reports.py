@@ -104,6 +104,9 @@ def show(report_id):
 def edit(report_id):
     report = _report(report_id)
     if not permissions.can_edit_report(current_user, report):
+        reason = reports_service.frozen(current_user, report)
+        if reason:
+            return render_report(report, 409, general_errors=[reason])
         abort(403)
     form = ReportForm(obj=report)
     del form.period
@@ -208,6 +211,9 @@ def upload_to(owner, render_error, next_url):
         if isinstance(owner, Report) and owner.state != "draft":
             return render_error(409, [_("The report is %(state)s: its documents can no longer change.",
                                         state=word(owner.state, "report_state"))])
+        reason = reports_service.frozen(current_user, owner) if isinstance(owner, Report) else None
+        if reason:
+            return render_error(409, [reason])
         abort(403)
     if not files:
         return render_error(422, [_("Choose one or more files to attach.")])

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from monitoris.extensions import db
 from monitoris.models import Document, EvidenceRequirement
+from monitoris.services import assignments
 from tests.api.conftest import problem
 from tests.factories import PDF_BYTES, make_assignment, make_task, office_bytes
 
@@ -164,3 +165,19 @@ def test_an_empty_file_is_refused_as_empty(w, a, api):
     report = executor.post(f"/api/v1/assignments/{a.id}/reports", json={"text": "x"}).get_json()
     body = problem(_upload(executor, f"/api/v1/reports/{report['id']}/documents", (b"", "minutes.pdf")), 422)
     assert body["errors"] == {"files": ["minutes.pdf is empty."]}
+
+
+def test_a_draft_of_work_cancelled_since_is_refused_with_the_reason_on_the_api_and_the_pages(w, a, api, login):
+    executor = api(w.exec_sa)
+    report = executor.post(f"/api/v1/assignments/{a.id}/reports", json={"text": "Drafted.", "progress": 60}).get_json()
+    url = f"/api/v1/reports/{report['id']}"
+    etag = executor.get(url).headers["ETag"]
+    assignments.transition(w.controller, a, "cancel", "Withdrawn from the plan.")
+    db.session.flush()
+    reason = "The assignment is cancelled: its draft report can no longer change."
+    assert problem(executor.patch(url, json={"text": "x"}, headers={"If-Match": etag}), 409)["detail"] == reason
+    assert problem(_upload(executor, f"{url}/documents", (PDF_BYTES, "late.pdf")), 409)["detail"] == reason
+    page = login(w.exec_sa)
+    response = page.get(f"/reports/{report['id']}/edit")
+    assert response.status_code == 409 and reason in response.get_data(as_text=True)
+    problem(api(w.exec_mt).patch(url, json={"text": "x"}, headers={"If-Match": etag}), 404)  # not theirs at all

@@ -191,3 +191,12 @@ def test_drafts_and_returned_reports_of_cancelled_work_leave_my_work_and_cannot_
     assignments.transition(w.controller, a, "cancel", "Withdrawn from the plan.")
     assert db.session.scalars(work.my_work(w.exec_sa)["drafts"]).all() == []
     assert not can_edit_report(w.exec_sa, draft)
+
+
+def test_on_closed_work_the_body_is_told_it_is_not_theirs_to_decide_before_anything_else(w, a):
+    req = extensions.request(w.exec_sa, a, proposed_due_on=date(2026, 8, 1), reason="The tender failed.")
+    assignments.transition(w.controller, a, "cancel", "Withdrawn from the plan.")
+    with pytest.raises(Forbidden):
+        extensions.decide(w.exec_sa, req, "approved")
+    with pytest.raises(IllegalTransition, match="The assignment is cancelled: its due date no longer moves."):
+        extensions.decide(w.controller, req, "approved")

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from monitoris import work
 from monitoris.extensions import db
 from monitoris.models import Event
+from monitoris.notifications import reminders
 from monitoris.services import assignments, instructions
 from tests.factories import make_assignment, make_task, make_world
 
@@ -51,14 +52,22 @@ def test_cancelling_an_assignment_closes_its_waiting_instructions_and_leaves_the
     assert listed == []
 
 
-def test_accepting_an_assignment_closes_its_waiting_instructions_and_those_of_its_delegated_work(w):
+def test_accepted_work_keeps_its_instructions_unlisted_until_it_is_reopened_its_cancelled_pieces_close_theirs(w):
     a = make_assignment(make_task(w.act, controller=w.controller), w.sa, state="in_progress", due_on=DUE)
     piece = assignments.delegate(w.head_sa, a, organization=w.sa1, responsible=w.exec_sa1)
-    on_piece, on_body = _ask(w, piece), _ask(w, a)
+    on_piece, on_body, to_body = _ask(w, piece), _ask(w, a), _ask(w, a, whole_organization=True)
     assignments.transition(w.exec_sa, a, "submit")
     assignments.transition(w.controller, a, "accept")
-    assert (piece.state, on_piece.state, on_body.state) == ("cancelled", "closed", "closed")
+    assert (piece.state, on_piece.state) == ("cancelled", "closed")
     assert _closing(on_piece)[0].after["comment"] == \
         "Closed with its assignment, which was cancelled: no answer is awaited any more."
-    assert _closing(on_body)[0].after["comment"] == \
-        "Closed with its assignment, which was accepted: no answer is awaited any more."
+    # Accepted work may be reopened: its instructions wait, listed nowhere and reminded of by nobody.
+    assert (on_body.state, to_body.state) == ("issued", "issued")
+    assert db.session.scalars(work.my_work(w.exec_sa)["instructions"]).all() == []
+    assert db.session.execute(reminders.instruction_candidates([date(2026, 6, 25)])).all() == []
+
+    assignments.transition(w.controller, a, "reopen", "The gazette publication is missing.")
+    assert db.session.scalars(work.my_work(w.exec_sa)["instructions"]).all() == [on_body, to_body]
+    assert {r.id for r in db.session.execute(reminders.instruction_candidates([date(2026, 6, 25)]))} == \
+        {on_body.id, to_body.id}
+    instructions.respond(w.exec_sa, on_body, "Published on 20 June.")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from monitoris.extensions import db
 from monitoris.models import Document, EvidenceRequirement, Report
-from monitoris.services import extensions, instructions, reports
+from monitoris.services import assignments, extensions, instructions, reports
 from tests.factories import PDF_BYTES, make_assignment, make_document, make_report, make_task, office_bytes
 from tests.web.conftest import text
 
@@ -263,3 +263,17 @@ def test_the_timeline_names_every_field_and_shows_no_internals(w, a, login):
     assert ("срок ответа", None, "28 нояб. 2026") in changes
     assert ("выполненные требования к подтверждению", None, "Copy of the adopted amendments") in changes
     assert all(re.search("[а-я]", name) for name, _old, _new in changes), changes
+
+
+def test_deciding_an_extension_of_cancelled_work_says_why_it_cannot_be_done(w, a, login):
+    req = extensions.request(w.exec_sa, a, proposed_due_on=date(2026, 9, 1), reason="Procurement.")
+    assignments.transition(w.controller, a, "cancel", "Withdrawn from the plan.")
+    db.session.flush()
+    controller = login(w.controller)
+    page = text(controller.get(f"/extension-requests/{req.id}"))
+    assert 'value="approved"' not in page
+    response = controller.post(f"/extension-requests/{req.id}/decision", {"decision": "approved"})
+    assert response.status_code == 409
+    assert "The assignment is cancelled: its due date no longer moves." in text(response)
+    assert login(w.exec_sa).post(f"/extension-requests/{req.id}/decision",
+                                 {"decision": "approved"}).status_code == 403  # not theirs to decide, whatever
