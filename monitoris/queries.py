@@ -46,7 +46,7 @@ class Page:
 
     @property
     def pages(self):
-        return max(1, math.ceil(self.total / self.per_page))
+        return last_page(self.total, self.per_page)
 
     @property
     def has_prev(self):

@@ -76,7 +76,7 @@ def my_work(user):
     """What an executive body has to do, section by section (statements, so that a page reads only its own
     rows): reports to write, drafts, returned reports, open instructions, pending extension requests.  Of open
     work only: a draft or a returned report of work accepted or cancelled since waits for nothing."""
-    visible = permissions.scope_assignments(user, sa.select(Assignment.id)).where(Assignment.state.in_(OPEN_STATES))
+    visible = _open_work_ids(user)
     busy = sa.select(Report.assignment_id).where(
         sa.or_(Report.state.in_(("draft", "submitted")), _latest_returned()))
     return {
@@ -115,10 +115,15 @@ def review_queue(user):
     }
 
 
+def _open_work_ids(user):
+    """The ids of the open assignments ``user`` may see: what a body's drafts, returned reports and pending
+    requests still belong to."""
+    return permissions.scope_assignments(user, sa.select(Assignment.id)).where(Assignment.state.in_(OPEN_STATES))
+
+
 def _pending_extensions(user):
     """Requests waiting for a decision on open work (finished work's due date no longer moves)."""
-    visible = permissions.scope_assignments(user, sa.select(Assignment.id)).where(Assignment.state.in_(OPEN_STATES))
-    return (sa.select(ExtensionRequest).where(ExtensionRequest.assignment_id.in_(visible),
+    return (sa.select(ExtensionRequest).where(ExtensionRequest.assignment_id.in_(_open_work_ids(user)),
                                               ExtensionRequest.decision == "pending")
             .order_by(ExtensionRequest.requested_at, ExtensionRequest.id))
 
