@@ -26,6 +26,12 @@ back to the day after the last completed scan (at most ``REMINDER_CATCH_UP_DAYS`
 scheduler that was down catches up what it missed — only the latest point of each assignment,
 not a burst of stale ones.
 
+A recurring task's periods are reminded of on the same terms: each period's report has its own due date, the end
+of its period (``monitoris.periods``), and is reminded of, and escalated when overdue, under the act's policy, with
+the keys ``assignment:<id>:period:<period>:due:<date>:<point>``, until it is submitted or accepted.  The last
+period is the work's own due date, reminded of as the work.  Only the open work of tasks that recur on the scan's
+month ends is read, once per scan.
+
 Instruction response deadlines are reminded by the same scan, on the same terms: the policy of the act of the
 instruction's task, the same points, calendar and window, keys ``instruction:<id>:due:<date>:<point>``.  Only while
 the instruction awaits an answer (issued or acknowledged) and its act is in force: a body hears nothing of a draft
@@ -35,15 +41,17 @@ body's heads and whoever issued the instruction, who waits for the answer.  A pa
 awaiting an answer by response date (0012) answers the select, as the (state, due_on) one does for assignments.
 """
 
+import functools
 import logging
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import aliased
 
-from monitoris import clock
+from monitoris import clock, periods
 from monitoris.extensions import db
 from monitoris.models import (
     AWAITING_ANSWER,
@@ -52,6 +60,7 @@ from monitoris.models import (
     Assignment,
     Instruction,
     Organization,
+    Report,
     Task,
     User,
     UserRole,
@@ -59,6 +68,7 @@ from monitoris.models import (
 from monitoris.models.notification import JobState
 from monitoris.notifications import outbox
 from monitoris.notifications.calendar import WorkingCalendar
+from monitoris.periods import Period
 
 WORKING_STATES = ("assigned", "in_progress")  # a submitted report waits for the control body, not the body
 MAX_OFFSET = 30
@@ -181,32 +191,82 @@ def scan(today=None):
     dates = sorted({day for offsets in set(policies.values())
                     for day in candidate_due_dates(window, calendar, offsets, weekly)})
 
+    @functools.cache  # the same for every piece of work due that day under that policy
     def point(due_on, policy):
         return due_point(due_on, window, calendar, policies.get(policy, default), weekly)
 
-    created = _queue_assignments(_due_assignments(dates, point)) + _queue_instructions(_due_instructions(dates, point))
+    created = (_queue_assignments(_due_assignments(dates, point)) + _queue_periods(_due_periods(dates, point))
+               + _queue_instructions(_due_instructions(dates, point)))
     state.last_day = today
     state.last_run_at = clock.now()
     db.session.add(state)
     return created
 
 
-def _due_assignments(dates, point):
-    """(row, point name, overdue?) of every open assignment due on one of ``dates`` with a reminder in the window."""
+def _open_work(*columns):
+    """What a reminder of open work needs (and ``columns``): the work a body is doing, of acts in force.  A
+    sub-assignment whose organization's assignment was accepted or cancelled has nothing left to do."""
     parent = aliased(Assignment)
-    rows = db.session.execute(
+    return (
         sa.select(Assignment.id, Assignment.due_on, Assignment.organization_id, Assignment.responsible_id,
                   parent.organization_id.label("parent_organization_id"), Task.number, Task.title,
-                  Task.controller_id, Organization.short_name, Organization.path, Act.reminder_policy)
+                  Task.controller_id, Organization.short_name, Organization.path, Act.reminder_policy, *columns)
         .join(Task, Assignment.task_id == Task.id)
         .join(Act, Task.act_id == Act.id)
         .join(Organization, Assignment.organization_id == Organization.id)
         .outerjoin(parent, Assignment.parent_id == parent.id)
-        .where(Assignment.state.in_(WORKING_STATES), Act.state == "active", Assignment.due_on.in_(dates),
-               # A sub-assignment whose organization's assignment was accepted or cancelled has nothing left to do.
+        .where(Assignment.state.in_(WORKING_STATES), Act.state == "active",
                sa.or_(Assignment.parent_id.is_(None), parent.state.in_(OPEN_STATES)))
-    ).all()
+    )
+
+
+def _due_assignments(dates, point):
+    """(row, point name, overdue?) of every open assignment due on one of ``dates`` with a reminder in the window."""
+    rows = db.session.execute(_open_work().where(Assignment.due_on.in_(dates))).all()
     return [(row, *found) for row in rows if (found := point(row.due_on, row.reminder_policy)) is not None]
+
+
+@dataclass(frozen=True)
+class PeriodDue:
+    """A recurring assignment's row (as ``_due_assignments`` reads it) and one of its periods."""
+    row: sa.Row
+    period: Period
+
+    def __getattr__(self, name):
+        return getattr(self.row, name)
+
+
+def _due_periods(dates, point):
+    """(a ``PeriodDue``, point name, overdue?) of every period of a recurring assignment that ends on one of
+    ``dates`` before the assignment's own due date (whose reminders ``_due_assignments`` sends), with a reminder in
+    the window, and whose report was neither sent nor accepted.  The dates that end a period are few (month
+    ends), and only the open work of tasks that recur on them is read."""
+    ends = periods.period_ends(dates)
+    if not ends:
+        return []
+    recurrences = {recurrence for recurring in ends.values() for recurrence in recurring}
+    rows = db.session.execute(_open_work(Assignment.created_at, Task.recurrence, Task.period_start).where(
+        Task.recurrence.in_(recurrences), Assignment.due_on > min(ends))).all()
+    due = []
+    for row in rows:
+        start = row.period_start or clock.local(row.created_at).date()
+        for day in ends:
+            period = periods.ending_on(row.recurrence, start, row.due_on, day)
+            if period is not None and (found := point(day, row.reminder_policy)) is not None:
+                due.append((PeriodDue(row, period), *found))
+    done = _reported({(d.id, d.period.label) for d, _, _ in due})
+    return [entry for entry in due if (entry[0].id, entry[0].period.label) not in done]
+
+
+def _reported(periods_of):
+    """Of ``periods_of`` ({(assignment id, period label)}), those whose report was sent or accepted."""
+    done = set()
+    ids = sorted({assignment_id for assignment_id, _ in periods_of})
+    for i in range(0, len(ids), 1000):
+        done.update(db.session.execute(
+            sa.select(Report.assignment_id, Report.period).distinct()
+            .where(Report.assignment_id.in_(ids[i:i + 1000]), Report.state.in_(("submitted", "accepted")))).all())
+    return done & periods_of
 
 
 def _due_instructions(dates, point):
@@ -256,8 +316,19 @@ def _users(user_ids):
 def _queue_assignments(due):
     """Outbox rows for every (assignment row, point, overdue?): the body's and its parent body's heads and the
     task's controller hear of it overdue."""
-    return _queue(due, "assignment", due_of=lambda r: r.due_on,
+    return _queue(due, "assignment", key_of=lambda r, name: f"assignment:{r.id}:due:{r.due_on.isoformat()}:{name}",
                   payload_of=lambda r, name: payload(r.id, r.number, r.title, r.short_name, r.due_on, name),
+                  bodies=lambda r: (r.organization_id, r.parent_organization_id),
+                  overseers=lambda r: (r.controller_id,))
+
+
+def _queue_periods(due):
+    """Outbox rows for every (``PeriodDue``, point, overdue?): as for the assignment's own due date, about the
+    period's report."""
+    return _queue(due, "period", key_of=lambda r, name: f"assignment:{r.id}:period:{r.period.label}:due:"
+                                                        f"{r.period.due_on.isoformat()}:{name}",
+                  payload_of=lambda r, name: dict(payload(r.id, r.number, r.title, r.short_name, r.period.due_on,
+                                                          name), period=r.period.label),
                   bodies=lambda r: (r.organization_id, r.parent_organization_id),
                   overseers=lambda r: (r.controller_id,))
 
@@ -265,14 +336,16 @@ def _queue_assignments(due):
 def _queue_instructions(due):
     """Outbox rows for every (instruction row, point, overdue?): the body's heads and the issuer (else the
     task's controller) hear of it overdue."""
-    return _queue(due, "instruction", due_of=lambda r: r.response_due_on,
+    return _queue(due, "instruction",
+                  key_of=lambda r, name: f"instruction:{r.id}:due:{r.response_due_on.isoformat()}:{name}",
                   payload_of=lambda r, name: instruction_payload(r.id, r.number, r.title, r.short_name, r.text,
                                                                  r.response_due_on, name),
                   bodies=lambda r: (r.organization_id,), overseers=lambda r: (r.issued_by_id, r.controller_id))
 
 
-def _queue(due, what, *, due_of, payload_of, bodies, overseers):
-    """Outbox rows for every (row, point, overdue?) of ``what`` ("assignment", "instruction"), with people and
+def _queue(due, what, *, key_of, payload_of, bodies, overseers):
+    """Outbox rows for every (row, point, overdue?) of ``what`` ("assignment", "period" or "instruction", which
+    names the templates ``<what>_reminder`` and ``<what>_overdue``), keyed ``key_of(row, point)``, with people and
     preferences loaded in bulk.  The responsible person hears, while they work in the body, else its heads; an
     overdue point is escalated to the heads of ``bodies(row)`` and to the first of ``overseers(row)`` (user ids)
     who can still act as a controller.  When none can (an imported plan names no controller), the control body
@@ -295,7 +368,7 @@ def _queue(due, what, *, due_of, payload_of, bodies, overseers):
         message = {
             "kind": "overdue" if overdue else "reminder",
             "template": f"{what}_overdue" if overdue else f"{what}_reminder",
-            "key": f"{what}:{row.id}:due:{due_of(row).isoformat()}:{name}",
+            "key": key_of(row, name),
             "payload": payload_of(row, name),
         }
         plans.append((message, to, escalate))

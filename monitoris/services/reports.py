@@ -4,9 +4,6 @@ Submitting and reviewing move the assignment through ``assignments.transition`` 
 function of the workflow), in the same transaction as the report's own change and event.
 """
 
-from dataclasses import dataclass
-from datetime import date, timedelta
-
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -14,19 +11,11 @@ from monitoris import clock, permissions
 from monitoris.errors import Conflict, Forbidden, IllegalTransition, ValidationError
 from monitoris.extensions import db
 from monitoris.models import CLOSED_STATES, OPEN_STATES, Document, Report
+from monitoris.periods import schedule
 from monitoris.services import assignments, audit
 from monitoris.services.wording import ASSIGNMENT_STATES, REPORT_STATES, word
 
 EDIT_FIELDS = ("text", "progress")
-MONTHS_PER_PERIOD = {"annual": 12, "semiannual": 6, "quarterly": 3, "monthly": 1}
-MAX_PERIODS = 120
-
-
-@dataclass(frozen=True)
-class Period:
-    label: str
-    due_on: date
-    final: bool
 
 
 def _record(actor, action, report, before=None, after=None):
@@ -34,48 +23,16 @@ def _record(actor, action, report, before=None, after=None):
                         act_id=report.assignment.act_id, before=before, after=after)
 
 
-def _month_end(year, month):
-    first_next = date(year + month // 12, month % 12 + 1, 1)
-    return first_next - timedelta(days=1)
-
-
-def _label(year, month, months):
-    if months == 12:
-        return str(year)
-    if months == 6:
-        return f"{year}-H{(month - 1) // 6 + 1}"
-    if months == 3:
-        return f"{year}-Q{(month - 1) // 3 + 1}"
-    return f"{year}-{month:02d}"
-
-
 def periods(assignment):
     """The reporting periods of an assignment, in order; the last one is final (its due date is the assignment's).
 
     A one-off task has one period, "final".  A recurring task has one per year, half-year, quarter
     or month from the task's start (or the assignment's creation) until the assignment's due date;
-    each is due at the end of its period.
+    each is due at the end of its period (``monitoris.periods``).
     """
     task = assignment.task
-    months = MONTHS_PER_PERIOD.get(task.recurrence)
-    if months is None:
-        return [Period("final", assignment.due_on, True)]
-    start = task.period_start
-    if start is None and assignment.created_at is not None:
-        start = clock.local(assignment.created_at).date()
-    start = min(start or assignment.due_on, assignment.due_on)
-    year, month = start.year, (start.month - 1) // months * months + 1
-    result = []
-    while len(result) < MAX_PERIODS:
-        end = _month_end(year + (month + months - 2) // 12, (month + months - 2) % 12 + 1)
-        if end >= assignment.due_on:
-            result.append(Period(_label(year, month, months), assignment.due_on, True))
-            return result
-        result.append(Period(_label(year, month, months), end, False))
-        month += months
-        if month > 12:
-            year, month = year + 1, month - 12
-    return result
+    created = clock.local(assignment.created_at).date() if assignment.created_at is not None else None
+    return schedule(task.recurrence, task.period_start or created, assignment.due_on)
 
 
 def latest_by_period(assignment):

@@ -1,0 +1,59 @@
+"""Reporting periods: the deadline scan's period for a day is the one the reports list for it."""
+
+import calendar
+import itertools
+import random
+from datetime import date, timedelta
+
+import pytest
+
+from monitoris.periods import MAX_PERIODS, MONTHS_PER_PERIOD, Period, ending_on, period_ends, schedule
+
+
+def test_a_quarterly_task_from_april_to_december():
+    assert schedule("quarterly", date(2026, 4, 15), date(2026, 12, 20)) == [
+        Period("2026-Q2", date(2026, 6, 30), False),
+        Period("2026-Q3", date(2026, 9, 30), False),
+        Period("2026-Q4", date(2026, 12, 20), True),
+    ]
+    assert ending_on("quarterly", date(2026, 4, 15), date(2026, 12, 20), date(2026, 9, 30)) == \
+        Period("2026-Q3", date(2026, 9, 30), False)
+    assert ending_on("quarterly", date(2026, 4, 15), date(2026, 12, 20), date(2026, 3, 31)) is None  # before it
+    assert ending_on("quarterly", date(2026, 4, 15), date(2026, 12, 20), date(2026, 8, 31)) is None  # not an end
+    assert ending_on("quarterly", date(2026, 4, 15), date(2026, 12, 31), date(2026, 12, 31)) is None  # final
+
+
+def test_a_one_off_task_has_one_final_period():
+    assert schedule("none", date(2026, 1, 1), date(2026, 12, 31)) == [Period("final", date(2026, 12, 31), True)]
+    assert ending_on("none", date(2026, 1, 1), date(2026, 12, 31), date(2026, 6, 30)) is None
+
+
+@pytest.mark.parametrize("recurrence", sorted(MONTHS_PER_PERIOD))
+def test_ending_on_agrees_with_the_schedule_on_every_month_end(recurrence):
+    rng = random.Random(recurrence)
+    for _ in range(200):
+        start = date(2024, 1, 1) + timedelta(days=rng.randrange(900)) if rng.random() < 0.9 else None
+        due_on = date(2024, 6, 1) + timedelta(days=rng.randrange(1500))
+        listed = {p.due_on: p for p in schedule(recurrence, start, due_on) if not p.final}
+        for year, month in itertools.product(range(2023, 2030), range(1, 13)):
+            day = date(year, month, calendar.monthrange(year, month)[1])
+            assert ending_on(recurrence, start, due_on, day) == listed.get(day), (start, due_on, day)
+            assert ending_on(recurrence, start, due_on, day - timedelta(days=1)) is None
+
+
+def test_periods_stop_at_the_limit_in_both():
+    start, due_on = date(2010, 1, 1), date(2030, 12, 31)
+    listed = schedule("monthly", start, due_on)
+    assert len(listed) == MAX_PERIODS and not listed[-1].final
+    assert ending_on("monthly", start, due_on, listed[-1].due_on) == listed[-1]
+    assert ending_on("monthly", start, due_on, date(2020, 1, 31)) is None
+
+
+def test_period_ends_names_the_recurrences_of_each_month_end():
+    days = [date(2026, 6, 29), date(2026, 6, 30), date(2026, 5, 31), date(2026, 12, 31), date(2026, 9, 30)]
+    assert period_ends(days) == {
+        date(2026, 6, 30): ["monthly", "quarterly", "semiannual"],
+        date(2026, 5, 31): ["monthly"],
+        date(2026, 12, 31): ["annual", "monthly", "quarterly", "semiannual"],
+        date(2026, 9, 30): ["monthly", "quarterly"],
+    }
