@@ -33,7 +33,7 @@ from monitoris.schemas.assignments import (
     dump_assignment_rows,
 )
 from monitoris.schemas.common import MAX_ID, PageArgs
-from monitoris.services import assignments
+from monitoris.services import assignments, reports
 
 TAG = ["Assignments"]
 ID = f"<int(min=1, max={MAX_ID}):object_id>"
@@ -51,6 +51,7 @@ def _timeline(assignment):
 
 def _detail(assignment):
     assignment.timeline = _timeline(assignment)
+    assignment.periods = reports.period_states(assignment, clock.today())
     return assignment, 200, etag_header(assignment)
 
 

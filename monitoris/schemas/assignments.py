@@ -75,7 +75,25 @@ class EventSchema(Schema):
     after = fields.Dict(dump_only=True, allow_none=True)
 
 
+class PeriodStateSchema(Schema):
+    period = fields.String(attribute="period.label", dump_only=True,
+                           metadata={"description": '"final" for a one-off task; "2026", "2026-H2", "2026-Q3", '
+                                                    '"2026-07" for the periods of a recurring one'})
+    due_on = fields.Date(attribute="period.due_on", dump_only=True)
+    final = fields.Boolean(attribute="period.final", dump_only=True,
+                           metadata={"description": "Accepting its report removes the task from control"})
+    report_id = fields.Function(lambda s: s.report.id if s.report else None, dump_only=True, metadata={
+        "type": "integer", "nullable": True, "description": "The newest version of the period's report"})
+    report_state = fields.Function(lambda s: s.report.state if s.report else None, dump_only=True,
+                                   metadata={"type": "string", "nullable": True})
+    overdue = fields.Boolean(dump_only=True,
+                             metadata={"description": "Derived: past its due date, the work open, its report not "
+                                                      "accepted"})
+
+
 class AssignmentDetailSchema(AssignmentSchema):
+    periods = fields.List(fields.Nested(PeriodStateSchema), dump_only=True,
+                          metadata={"description": "The reporting periods, in order; the last one is final"})
     timeline = fields.List(fields.Nested(EventSchema), dump_only=True,
                            metadata={"description": "The assignment's audit events, oldest first"})
 

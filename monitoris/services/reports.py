@@ -4,6 +4,8 @@ Submitting and reviewing move the assignment through ``assignments.transition`` 
 function of the workflow), in the same transaction as the report's own change and event.
 """
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -11,7 +13,7 @@ from monitoris import clock, permissions
 from monitoris.errors import Conflict, Forbidden, IllegalTransition, ValidationError
 from monitoris.extensions import db
 from monitoris.models import CLOSED_STATES, OPEN_STATES, Document, Report
-from monitoris.periods import schedule
+from monitoris.periods import Period, schedule
 from monitoris.services import assignments, audit
 from monitoris.services.wording import ASSIGNMENT_STATES, REPORT_STATES, word
 
@@ -60,6 +62,27 @@ def open_period(assignment):
         if report is None or report.state != "accepted" or _reopened(assignment, p, report):
             return p
     return None
+
+
+@dataclass(frozen=True)
+class PeriodState:
+    period: Period
+    report: Report | None  # the newest version of the period's report
+    overdue: bool  # past its due date, the work open, and its report not accepted
+
+
+def period_states(assignment, today, reports=None):
+    """Each reporting period of ``assignment`` with its newest report and whether it is overdue: as the work is
+    (past due and not finished), a period is overdue once its due date has passed without an accepted report.
+    ``reports``: the assignment's reports, oldest version first, when the caller has them already."""
+    newest = {r.period: r for r in (latest_by_period(assignment).values() if reports is None else reports)}
+    states = []
+    for period in periods(assignment):
+        report = newest.get(period.label)
+        accepted = report is not None and report.state == "accepted" and not _reopened(assignment, period, report)
+        overdue = assignment.state in OPEN_STATES and period.due_on < today and not accepted
+        states.append(PeriodState(period, report, overdue))
+    return states
 
 
 def versions(report):

@@ -17,6 +17,7 @@ from monitoris.extensions import db
 from monitoris.models import ASSIGNMENT_ROLES, STATES, TRANSITIONS, Assignment, Organization, Task, User
 from monitoris.models.assignment import REPORT_ACTIONS
 from monitoris.services import assignments as assignments_service
+from monitoris.services import reports as reports_service
 from monitoris.web.forms import Form
 from monitoris.web.helpers import (
     EVENT_LABELS,
@@ -174,6 +175,8 @@ def render_assignment(assignment, transition_form=None, status=200, general_erro
     return render_template(
         "assignments/show.html", assignment=assignment, task=assignment.task, act=assignment.task.act,
         today=today, actions=actions, timeline=_timeline(assignment), reports=reports,
+        period_states=reports_service.period_states(assignment, today, reports)
+        if assignment.task.recurrence != "none" else [],
         instructions=work.instructions_of(current_user, assignment),
         extension_requests=work.extension_requests_of(assignment),
         transition_form=transition_form or TransitionForm(formdata=None), general_errors=general_errors,

@@ -1,5 +1,6 @@
 """A report's period as people read it: the one period of a one-off task is the "final report" in the page's
-language (never the code "final"), and its due date is written like every other date of the page."""
+language (never the code "final"), and its due date is written like every other date of the page.  A recurring
+task's periods, each with its due date, its report and whether it is late, on the assignment's page and in the API."""
 
 import re
 from datetime import date
@@ -8,7 +9,8 @@ import pytest
 
 from monitoris.extensions import db
 from monitoris.services import reports
-from tests.factories import PDF_BYTES, make_assignment, make_document, make_report, make_task
+from tests.api.conftest import ApiClient
+from tests.factories import PDF_BYTES, make_assignment, make_document, make_report, make_task, make_token
 from tests.web.conftest import text
 
 pytestmark = pytest.mark.usefixtures("upload_folder")
@@ -80,3 +82,63 @@ def test_the_periods_of_a_recurring_task_keep_their_names(login, w):
     quarter = make_report(a, period="2026-Q3", final=False, state="submitted", submitted_at=a.created_at)
     queue = text(login(w.controller).get("/review"))
     assert f'<a href="/reports/{quarter.id}">2.1 · {w.mt.short_name} · 2026-Q3 · version 1</a>' in queue
+
+
+# -- a recurring task's periods on the assignment's page and in the API ------------------------------------------
+
+@pytest.fixture
+def quarterly(w):
+    """SA reports quarterly on its work of 2026 (the clock: Monday 15 June 2026); Q1's report was accepted."""
+    task = make_task(w.act, "2.1", title="Publish the quarterly statistics", controller_id=w.controller.id,
+                     recurrence="quarterly", period_start=date(2026, 1, 1))
+    a = make_assignment(task, w.sa, state="in_progress", responsible=w.exec_sa, due_on=date(2026, 12, 31))
+    make_report(a, state="accepted", period="2026-Q1", period_due_on=date(2026, 3, 31), final=False)
+    return a
+
+
+def _periods(html):
+    rows = re.search(r'<table[^>]*id="periods".*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    return [(period, "pill-danger" in row, re.sub(r"<[^>]+>|\s+", " ", row).split())
+            for period, row in re.findall(r'<tr[^>]*data-period="([^"]+)"[^>]*>(.*?)</tr>', rows, re.S)]
+
+
+def test_the_assignment_page_lists_each_period_with_its_due_date_and_report(login, w, quarterly, clock):
+    rows = _periods(text(login(w.exec_sa).get(f"/assignments/{quarterly.id}")))
+    assert [(period, late) for period, late, _ in rows] == [
+        ("2026-Q1", False), ("2026-Q2", False), ("2026-Q3", False), ("2026-Q4", False)]
+    assert " ".join(rows[0][2]) == "2026-Q1 31 Mar 2026 Accepted"
+    assert " ".join(rows[1][2]) == "2026-Q2 30 Jun 2026 not reported"
+    assert " ".join(rows[3][2]) == "2026-Q4 final period 31 Dec 2026 not reported"
+
+    clock.at = clock.at.replace(month=7, day=1)  # Q2 ended yesterday without a report
+    rows = _periods(text(login(w.controller).get(f"/assignments/{quarterly.id}")))
+    assert [(period, late) for period, late, _ in rows][:2] == [("2026-Q1", False), ("2026-Q2", True)]
+    assert " ".join(rows[1][2]) == "2026-Q2 30 Jun 2026 overdue not reported"
+
+
+def test_a_period_with_a_submitted_report_is_still_overdue_until_accepted_as_the_work_is(login, w, quarterly, clock):
+    make_report(quarterly, state="submitted", period="2026-Q2", period_due_on=date(2026, 6, 30), final=False)
+    clock.at = clock.at.replace(month=7, day=1)
+    rows = _periods(text(login(w.exec_sa).get(f"/assignments/{quarterly.id}")))
+    assert rows[1][0] == "2026-Q2" and rows[1][1] and "Submitted" in rows[1][2]
+
+
+def test_a_one_off_task_shows_no_period_table(login, w, a):
+    assert 'id="periods"' not in text(login(w.exec_sa).get(f"/assignments/{a.id}"))
+
+
+def test_the_api_gives_the_periods_of_an_assignment(app, w, quarterly, clock):
+    client = ApiClient(app.test_client(), make_token(w.exec_sa))
+    clock.at = clock.at.replace(month=7, day=1)
+    body = client.get(f"/api/v1/assignments/{quarterly.id}").get_json()
+    accepted = reports.latest_by_period(quarterly)["2026-Q1"]
+    assert body["periods"] == [
+        {"period": "2026-Q1", "due_on": "2026-03-31", "final": False, "report_id": accepted.id,
+         "report_state": "accepted", "overdue": False},
+        {"period": "2026-Q2", "due_on": "2026-06-30", "final": False, "report_id": None, "report_state": None,
+         "overdue": True},
+        {"period": "2026-Q3", "due_on": "2026-09-30", "final": False, "report_id": None, "report_state": None,
+         "overdue": False},
+        {"period": "2026-Q4", "due_on": "2026-12-31", "final": True, "report_id": None, "report_state": None,
+         "overdue": False},
+    ]
