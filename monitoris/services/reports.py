@@ -54,14 +54,25 @@ def _reopened(assignment, period, report):
     return period.final and report.state == "accepted" and assignment.state in OPEN_STATES
 
 
-def open_period(assignment):
-    """The first period whose report is not accepted yet, or reopened (the one to report on now), or None."""
-    latest = latest_by_period(assignment)
+def open_period(assignment, latest=None):
+    """The first period whose report is not accepted yet, or reopened (the one to report on now), or None.
+    ``latest``: ``latest_by_period(assignment)``, when the caller has it."""
+    latest = latest_by_period(assignment) if latest is None else latest
     for p in periods(assignment):
         report = latest.get(p.label)
         if report is None or report.state != "accepted" or _reopened(assignment, p, report):
             return p
     return None
+
+
+def open_periods(assignments):
+    """{assignment id: its ``open_period``} of the recurring ones among ``assignments``, with one query."""
+    recurring = {a.id: a for a in assignments if a.task.recurrence != "none"}
+    latest = {assignment_id: {} for assignment_id in recurring}
+    for report in db.session.scalars(sa.select(Report).where(Report.assignment_id.in_(recurring))
+                                     .order_by(Report.assignment_id, Report.period, Report.version)):
+        latest[report.assignment_id][report.period] = report
+    return {assignment_id: open_period(a, latest[assignment_id]) for assignment_id, a in recurring.items()}
 
 
 @dataclass(frozen=True)

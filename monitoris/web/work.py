@@ -4,6 +4,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
 from monitoris import clock, permissions, queries, work
+from monitoris.services import reports as reports_service
 
 bp = Blueprint("work", __name__)
 
@@ -32,7 +33,11 @@ def mine():
     if not permissions.has_own_work(current_user):
         abort(404)
     section, sections = _sections(work.my_work(current_user), MY_WORK_SECTIONS)
-    return render_template("work/mine.html", sections=sections, section=section, today=clock.today())
+    # A recurring task's work is reported on period by period: the list says which period is due now.
+    to_report = sections.get("to_report")
+    current = reports_service.open_periods(to_report.items) if to_report else {}
+    return render_template("work/mine.html", sections=sections, section=section, today=clock.today(),
+                           current_periods=current)
 
 
 @bp.get("/review")

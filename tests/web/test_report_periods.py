@@ -142,3 +142,19 @@ def test_the_api_gives_the_periods_of_an_assignment(app, w, quarterly, clock):
         {"period": "2026-Q4", "due_on": "2026-12-31", "final": True, "report_id": None, "report_state": None,
          "overdue": False},
     ]
+
+
+def test_my_work_says_which_period_is_due_now(login, w, quarterly, a, clock):
+    def line(assignment):
+        html = text(login(w.exec_sa).get("/my-work"))
+        item = re.search(rf'<li><a href="/assignments/{assignment.id}">(.*?)</li>', html, re.S).group(1)
+        return " ".join(re.sub(r"<[^>]+>", " ", item).split())
+
+    assert "· report for 2026-Q2 due 30 Jun 2026 ·" in line(quarterly)
+    assert "report for" not in line(a)  # a one-off task: its due date says it all
+    make_report(quarterly, state="accepted", period="2026-Q2", period_due_on=date(2026, 6, 30), final=False)
+    clock.at = clock.at.replace(month=10, day=5)
+    assert "· report for 2026-Q3 due 30 Sep 2026 ·" in line(quarterly)
+    assert 'class="due is-overdue" data-period="2026-Q3"' in text(login(w.exec_sa).get("/my-work"))
+    make_report(quarterly, state="accepted", period="2026-Q3", period_due_on=date(2026, 9, 30), final=False)
+    assert "report for" not in line(quarterly)  # the final period: the work's own due date
