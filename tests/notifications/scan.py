@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from monitoris.extensions import db
 from monitoris.models import Notification
 from monitoris.notifications import reminders
+from tests.factories import make_act, make_assignment, make_org, make_task, make_user
 
 
 def at(day, hour=9):
@@ -28,3 +29,18 @@ def queued_on(day, clock, prefix=""):
     reminders.scan()
     return {(int(n.idempotency_key.split(":")[1]), n.idempotency_key.split(":")[4], n.recipient_id)
             for n in reminder_rows(prefix) if n.id not in before}
+
+
+def body_at_work(due_on, **task_options):
+    """State Agency (SA) at work on task 1.1 of an active act, due ``due_on``, Farid Babayev responsible:
+    (the assignment, Farid, SA's head, the task's controller, the control body)."""
+    body = make_org("SA", name="State Agency")
+    executor = make_user("executor", organization=body, name="Farid Babayev", email="farid@sa.example",
+                         phone="+994501112233")
+    head = make_user("org_head", organization=body)
+    control = make_org("CD", kind="control")
+    controller = make_user("controller", organization=control)
+    task = make_task(make_act(state="active"), "1.1", title="Hold awareness events", controller=controller,
+                     **task_options)
+    assignment = make_assignment(task, body, state="in_progress", due_on=due_on, responsible=executor)
+    return assignment, executor, head, controller, control

@@ -10,7 +10,7 @@ from monitoris.models import Holiday, Notification
 from monitoris.notifications import dispatch, reminders
 from monitoris.services import acts, instructions
 from tests.factories import make_act, make_assignment, make_org, make_task, make_user
-from tests.notifications.scan import at, queued_on
+from tests.notifications.scan import at, body_at_work, queued_on
 
 ANSWER_BY = date(2026, 6, 22)  # a Monday; the test clock starts on Monday 2026-06-15
 DUE = date(2026, 9, 30)  # the assignment's own due date: far off, its reminders stay out of the way
@@ -19,16 +19,8 @@ DUE = date(2026, 9, 30)  # the assignment's own due date: far off, its reminders
 @pytest.fixture
 def work():
     """An active act's task given to SA; a controller (not the task's) asks SA a question, answer by the 22nd."""
-    body = make_org("SA", name="State Agency")
-    executor = make_user("executor", organization=body, name="Farid Babayev", email="farid@sa.example",
-                         phone="+994501112233")
-    head = make_user("org_head", organization=body)
-    control = make_org("CD", kind="control")
-    controller = make_user("controller", organization=control)
-    issuer = make_user("controller", organization=control)
-    task = make_task(make_act(state="active"), "1.1", title="Hold awareness events", controller=controller)
-    assignment = make_assignment(task, body, state="in_progress", due_on=DUE, responsible=executor)
-    return assignment, executor, head, controller, issuer
+    assignment, executor, head, controller, control = body_at_work(DUE)
+    return assignment, executor, head, controller, make_user("controller", organization=control)
 
 
 def ask(issuer, assignment, answer_by=ANSWER_BY, **options):

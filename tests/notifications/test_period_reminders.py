@@ -6,8 +6,8 @@ import pytest
 
 from monitoris.extensions import db
 from monitoris.notifications import dispatch, reminders
-from tests.factories import make_act, make_assignment, make_org, make_report, make_task, make_user
-from tests.notifications.scan import at, reminder_rows
+from tests.factories import make_assignment, make_org, make_report, make_user
+from tests.notifications.scan import at, body_at_work, reminder_rows
 
 DUE = date(2026, 12, 31)  # the assignment's own (final) due date; the test clock starts on Monday 2026-06-15
 Q2_END = date(2026, 6, 30)  # a Tuesday
@@ -16,15 +16,7 @@ Q2_END = date(2026, 6, 30)  # a Tuesday
 @pytest.fixture
 def work():
     """SA reports quarterly from April on a task of an active act; its work is due at the end of the year."""
-    body = make_org("SA", name="State Agency")
-    executor = make_user("executor", organization=body, name="Farid Babayev", email="farid@sa.example",
-                         phone="+994501112233")
-    head = make_user("org_head", organization=body)
-    controller = make_user("controller", organization=make_org("CD", kind="control"))
-    task = make_task(make_act(state="active"), "1.1", controller=controller, recurrence="quarterly",
-                     period_start=date(2026, 4, 1))
-    assignment = make_assignment(task, body, state="in_progress", due_on=DUE, responsible=executor)
-    return assignment, executor, head, controller
+    return body_at_work(DUE, recurrence="quarterly", period_start=date(2026, 4, 1))[:4]
 
 
 def queued(day, clock):
