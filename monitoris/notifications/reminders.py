@@ -30,7 +30,8 @@ A recurring task's periods are reminded of on the same terms: each period's repo
 of its period (``monitoris.periods``), and is reminded of, and escalated when overdue, under the act's policy, with
 the keys ``assignment:<id>:period:<period>:due:<date>:<point>``, until it is submitted or accepted.  The last
 period is the work's own due date, reminded of as the work.  Only the open work of tasks that recur on the scan's
-month ends is read, once per scan.
+month ends is read, once per scan; a delegated piece of work has no periods of its own (its organization's one
+report covers it).
 
 Instruction response deadlines are reminded by the same scan, on the same terms: the policy of the act of the
 instruction's task, the same points, calendar and window, keys ``instruction:<id>:due:<date>:<point>``.  Only while
@@ -245,8 +246,9 @@ def _due_periods(dates, point):
     if not ends:
         return []
     recurrences = {recurrence for recurring in ends.values() for recurrence in recurring}
+    # A delegated piece of work writes no reports: its organization's one report covers it.
     rows = db.session.execute(_open_work(Assignment.created_at, Task.recurrence, Task.period_start).where(
-        Task.recurrence.in_(recurrences), Assignment.due_on > min(ends))).all()
+        Task.recurrence.in_(recurrences), Assignment.due_on > min(ends), Assignment.parent_id.is_(None))).all()
     due = []
     for row in rows:
         start = row.period_start or clock.local(row.created_at).date()

@@ -93,7 +93,9 @@ class PeriodStateSchema(Schema):
 
 class AssignmentDetailSchema(AssignmentSchema):
     periods = fields.List(fields.Nested(PeriodStateSchema), dump_only=True,
-                          metadata={"description": "The reporting periods, in order; the last one is final"})
+                          metadata={"description": "The reporting periods, in order; the last one is final.  Empty "
+                                                   "for a delegated piece of work: its organization's report "
+                                                   "covers it"})
     timeline = fields.List(fields.Nested(EventSchema), dump_only=True,
                            metadata={"description": "The assignment's audit events, oldest first"})
 

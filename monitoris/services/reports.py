@@ -85,7 +85,10 @@ class PeriodState:
 def period_states(assignment, today, reports=None):
     """Each reporting period of ``assignment`` with its newest report and whether it is overdue: as the work is
     (past due and not finished), a period is overdue once its due date has passed without an accepted report.
-    ``reports``: the assignment's reports, oldest version first, when the caller has them already."""
+    ``reports``: the assignment's reports, oldest version first, when the caller has them already.  Empty for a
+    delegated piece of work, which writes no reports (its organization's one report covers it)."""
+    if assignment.parent_id is not None:
+        return []
     newest = {r.period: r for r in (latest_by_period(assignment).values() if reports is None else reports)}
     states = []
     for period in periods(assignment):

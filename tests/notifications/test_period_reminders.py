@@ -124,18 +124,15 @@ def test_work_not_under_way_hears_nothing_of_its_periods(work, clock, change):
     assert queued(date(2026, 6, 23), clock) == set()
 
 
-def test_a_sub_assignment_hears_of_its_periods_while_its_organizations_work_is_open(work, clock):
+def test_a_delegated_piece_of_work_hears_nothing_of_periods_it_does_not_report_on(work, clock):
+    """Its organization's one report covers it: the organization's responsible person hears, not the sub-unit."""
     assignment, executor, _, _ = work
     unit = make_org("SA-1", parent=assignment.organization)
     worker = make_user("executor", organization=unit)
     sub = make_assignment(assignment.task, unit, state="in_progress", due_on=DUE, responsible=worker,
                           parent_id=assignment.id)
-    assert {(who, period) for period, _, _, who in queued(date(2026, 6, 23), clock)} == {
-        (executor.id, "2026-Q2"), (worker.id, "2026-Q2")}
-    assignment.state = "accepted"
-    db.session.flush()
-    assert {n.recipient_id for n in reminder_rows() if f"assignment:{sub.id}:" in n.idempotency_key} == {worker.id}
-    assert queued(date(2026, 6, 29), clock) == set()
+    assert queued(date(2026, 6, 23), clock) == {("2026-Q2", "2026-06-30", "before-7", executor.id)}
+    assert not [n for n in reminder_rows() if n.idempotency_key.startswith(f"assignment:{sub.id}:")]
 
 
 def test_the_reminder_arrives_by_email_and_sms(work, clock, channels, app):

@@ -158,3 +158,12 @@ def test_my_work_says_which_period_is_due_now(login, w, quarterly, a, clock):
     assert 'class="due is-overdue" data-period="2026-Q3"' in text(login(w.exec_sa).get("/my-work"))
     make_report(quarterly, state="accepted", period="2026-Q3", period_due_on=date(2026, 9, 30), final=False)
     assert "report for" not in line(quarterly)  # the final period: the work's own due date
+
+
+def test_a_delegated_piece_of_work_shows_no_periods_of_its_own(app, login, w, quarterly):
+    """It writes no reports: its organization's one report covers it, so it has no periods to be late on."""
+    sub = make_assignment(quarterly.task, w.sa1, state="in_progress", responsible=w.exec_sa1,
+                          due_on=date(2026, 11, 30), parent_id=quarterly.id)
+    assert 'id="periods"' not in text(login(w.exec_sa1).get(f"/assignments/{sub.id}"))
+    body = ApiClient(app.test_client(), make_token(w.exec_sa1)).get(f"/api/v1/assignments/{sub.id}").get_json()
+    assert body["periods"] == []
