@@ -1,9 +1,10 @@
 """Deadline scan on the national dataset (200,000 assignments, 20,000 instructions) against its bare candidate queries.
 
 Prints ``deadline scan 200k: N ms`` (the whole scan: select, decide, queue the outbox rows)
-next to ``deadline scan bare sql: N ms`` (only the two SELECTs the scan needs: the candidate
-assignments and the candidate instructions awaiting an answer), and how many assignments and
-instructions were candidates for a reminder.
+next to ``deadline scan bare sql: N ms`` (only the SELECTs the scan needs: the candidate
+assignments, the candidate instructions awaiting an answer and, when a candidate date ends a reporting
+period, the recurring work whose period ends then), and how many assignments and instructions were
+candidates for a reminder.
 """
 
 import sys
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 
 from bench.common import bench_database, figure, make_app, timed
 from bench.datagen import generate
-from monitoris import clock
+from monitoris import clock, periods
 from monitoris.extensions import db
 from monitoris.models import Act, Assignment, Task
 from monitoris.notifications import reminders
@@ -39,8 +40,12 @@ def main(scale=1.0):
                     .where(Assignment.due_on.in_(dates)))
 
             instructions = reminders.instruction_candidates(dates)
+            ends = periods.period_ends(dates)  # on a month end, the recurring tasks' periods that end then
+            recurring = reminders.period_candidates(ends) if ends else None
 
             def bare_sql():
+                if recurring is not None:
+                    db.session.execute(recurring).all()
                 return len(db.session.execute(bare).all()), len(db.session.execute(instructions).all())
 
             def scan():

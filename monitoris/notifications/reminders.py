@@ -245,10 +245,7 @@ def _due_periods(dates, point):
     ends = periods.period_ends(dates)
     if not ends:
         return []
-    recurrences = {recurrence for recurring in ends.values() for recurrence in recurring}
-    # A delegated piece of work writes no reports: its organization's one report covers it.
-    rows = db.session.execute(_open_work(Assignment.created_at, Task.recurrence, Task.period_start).where(
-        Task.recurrence.in_(recurrences), Assignment.due_on > min(ends), Assignment.parent_id.is_(None))).all()
+    rows = db.session.execute(period_candidates(ends)).all()
     due = []
     for row in rows:
         start = row.period_start or clock.local(row.created_at).date()
@@ -258,6 +255,15 @@ def _due_periods(dates, point):
                 due.append((PeriodDue(row, period), *found))
     done = _reported({(d.id, d.period.label) for d, _, _ in due})
     return [entry for entry in due if (entry[0].id, entry[0].period.label) not in done]
+
+
+def period_candidates(ends):
+    """The open work of acts in force whose task recurs on one of ``ends`` ({day: recurrences}, as
+    ``periods.period_ends`` gives them) and which is due after the first of them.  Not a delegated piece of work:
+    it writes no reports (its organization's one report covers it)."""
+    recurrences = {recurrence for recurring in ends.values() for recurrence in recurring}
+    return _open_work(Assignment.created_at, Task.recurrence, Task.period_start).where(
+        Task.recurrence.in_(recurrences), Assignment.due_on > min(ends), Assignment.parent_id.is_(None))
 
 
 def _reported(periods_of):
