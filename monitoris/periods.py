@@ -1,13 +1,20 @@
-"""Reporting periods of a recurring task: date arithmetic only, shared by the reports and the deadline scan.
+"""Reporting periods of a recurring task, shared by the reports, the assignments and the deadline scan.
 
 A one-off task has one period, "final".  A recurring task has one per year, half-year, quarter or month,
 aligned on the calendar ("2026", "2026-H2", "2026-Q3", "2026-07"), from the first one that holds its start
-until the one that holds the assignment's due date.  Each is due at the end of its period, except the last,
-the final one, which is due on the assignment's due date (an approved extension moves it).
+until the one that holds the assignment's due date, at most ``MAX_PERIODS`` of them.  Each is due at the end of
+its period, except the last, the final one, which is due on the assignment's due date (an approved extension
+moves it) and, past the limit, covers the rest of the work.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from monitoris import clock
+from monitoris.extensions import db
+from monitoris.models import Report
 
 MONTHS_PER_PERIOD = {"annual": 12, "semiannual": 6, "quarterly": 3, "monthly": 1}
 MAX_PERIODS = 120
@@ -49,16 +56,15 @@ def schedule(recurrence, start, due_on):
         return [Period("final", due_on, True)]
     year, month = _first(start, due_on, months)
     result = []
-    while len(result) < MAX_PERIODS:
+    while True:
         end = _month_end(year + (month + months - 2) // 12, (month + months - 2) % 12 + 1)
-        if end >= due_on:
+        if end >= due_on or len(result) == MAX_PERIODS - 1:  # the last one covers the rest, however long
             result.append(Period(_label(year, month, months), due_on, True))
             return result
         result.append(Period(_label(year, month, months), end, False))
         month += months
         if month > 12:
             year, month = year + 1, month - 12
-    return result
 
 
 def ending_on(recurrence, start, due_on, day):
@@ -71,9 +77,16 @@ def ending_on(recurrence, start, due_on, day):
     year, month = _first(start, due_on, months)
     first_month = day.month - months + 1
     index = ((day.year - year) * 12 + first_month - month) // months
-    if not 0 <= index < MAX_PERIODS:
+    if not 0 <= index < MAX_PERIODS - 1:
         return None
     return Period(_label(day.year, first_month, months), day, False)
+
+
+def owed(period, assigned_on):
+    """Whether a body can be late with ``period``'s report: the final one always; another once it ends on or after
+    ``assigned_on``, the day the work was given to the body (a plan's periods may start years before that, and
+    those that ended before were never the body's to be late on)."""
+    return period.final or assigned_on is None or period.due_on >= assigned_on
 
 
 def period_ends(days):
@@ -83,3 +96,27 @@ def period_ends(days):
         if (day + timedelta(days=1)).day == 1:
             out[day] = sorted(r for r, months in MONTHS_PER_PERIOD.items() if day.month % months == 0)
     return out
+
+
+def of(assignment):
+    """The reporting periods of ``assignment``, in order: its task's recurrence from the task's start (else the
+    day the work was assigned) until the assignment's due date."""
+    task = assignment.task
+    assigned_on = clock.local(assignment.created_at).date() if assignment.created_at is not None else None
+    return schedule(task.recurrence, task.period_start or assigned_on, assignment.due_on)
+
+
+def follow_due_date(assignment):
+    """Make the reports agree with ``of(assignment)`` once its due date has moved (an approved extension, an edit).
+
+    The final period is the one the due date falls in, so a new due date can move it: the periods of a
+    recurring task that now end before the due date become ordinary periods, due at their own end,
+    whose acceptance lets the work go on; the period the new due date falls in is the final one.  Every
+    version of a period follows (a period is judged as one: its returns and its acceptance count on its
+    own item of the analysis, or on the assignment's for the final period).
+    """
+    plan = {p.label: p for p in of(assignment)}
+    for report in db.session.scalars(sa.select(Report).where(Report.assignment_id == assignment.id)):
+        period = plan.get(report.period)
+        if period is not None and (report.final, report.period_due_on) != (period.final, period.due_on):
+            report.final, report.period_due_on = period.final, period.due_on

@@ -41,12 +41,14 @@ def test_ending_on_agrees_with_the_schedule_on_every_month_end(recurrence):
             assert ending_on(recurrence, start, due_on, day - timedelta(days=1)) is None
 
 
-def test_periods_stop_at_the_limit_in_both():
-    start, due_on = date(2010, 1, 1), date(2030, 12, 31)
+def test_past_the_limit_the_final_period_covers_the_rest_and_the_work_can_still_be_closed():
+    start, due_on = date(2020, 1, 1), date(2030, 12, 31)  # 132 months
     listed = schedule("monthly", start, due_on)
-    assert len(listed) == MAX_PERIODS and not listed[-1].final
-    assert ending_on("monthly", start, due_on, listed[-1].due_on) == listed[-1]
-    assert ending_on("monthly", start, due_on, date(2020, 1, 31)) is None
+    assert len(listed) == MAX_PERIODS and listed[-1] == Period("2029-12", due_on, True)
+    assert [p.final for p in listed].count(True) == 1
+    assert ending_on("monthly", start, due_on, listed[-2].due_on) == listed[-2]
+    assert ending_on("monthly", start, due_on, date(2029, 12, 31)) is None  # the final period's month
+    assert ending_on("monthly", start, due_on, date(2030, 6, 30)) is None
 
 
 def test_period_ends_names_the_recurrences_of_each_month_end():

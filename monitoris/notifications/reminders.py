@@ -28,10 +28,12 @@ not a burst of stale ones.
 
 A recurring task's periods are reminded of on the same terms: each period's report has its own due date, the end
 of its period (``monitoris.periods``), and is reminded of, and escalated when overdue, under the act's policy, with
-the keys ``assignment:<id>:period:<period>:due:<date>:<point>``, until it is submitted or accepted.  The last
-period is the work's own due date, reminded of as the work.  Only the open work of tasks that recur on the scan's
-month ends is read, once per scan; a delegated piece of work has no periods of its own (its organization's one
-report covers it).
+the keys ``assignment:<id>:period:<period>:due:<date>:<point>``, until it is submitted or accepted.  A period that
+ended before the work was assigned (a plan's periods may start years earlier) is not reminded of.  The last
+period is the work's own due date, reminded of as the work.  The scan's candidate dates hold a month end on most
+days (the weekly overdue points reach two years back), so this select runs on most scans; it reads only the open
+work of tasks that recur on those month ends.  A delegated piece of work has no periods of its own (its
+organization's one report covers it).
 
 Instruction response deadlines are reminded by the same scan, on the same terms: the policy of the act of the
 instruction's task, the same points, calendar and window, keys ``instruction:<id>:due:<date>:<point>``.  Only while
@@ -240,18 +242,19 @@ class PeriodDue:
 def _due_periods(dates, point):
     """(a ``PeriodDue``, point name, overdue?) of every period of a recurring assignment that ends on one of
     ``dates`` before the assignment's own due date (whose reminders ``_due_assignments`` sends), with a reminder in
-    the window, and whose report was neither sent nor accepted.  The dates that end a period are few (month
-    ends), and only the open work of tasks that recur on them is read."""
+    the window, owed (``periods.owed``), and whose report was neither sent nor accepted.  Only the open work of
+    tasks that recur on the month ends among ``dates`` is read."""
     ends = periods.period_ends(dates)
     if not ends:
         return []
     rows = db.session.execute(period_candidates(ends)).all()
     due = []
     for row in rows:
-        start = row.period_start or clock.local(row.created_at).date()
+        assigned_on = clock.local(row.created_at).date()
         for day in ends:
-            period = periods.ending_on(row.recurrence, start, row.due_on, day)
-            if period is not None and (found := point(day, row.reminder_policy)) is not None:
+            period = periods.ending_on(row.recurrence, row.period_start or assigned_on, row.due_on, day)
+            if (period is not None and periods.owed(period, assigned_on)
+                    and (found := point(day, row.reminder_policy)) is not None):
                 due.append((PeriodDue(row, period), *found))
     done = _reported({(d.id, d.period.label) for d, _, _ in due})
     return [entry for entry in due if (entry[0].id, entry[0].period.label) not in done]

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from monitoris import clock, permissions
+from monitoris import clock, periods, permissions
 from monitoris.errors import Forbidden, IllegalTransition, ValidationError
 from monitoris.extensions import db
 from monitoris.models import (
@@ -245,6 +245,8 @@ def update(actor, assignment, **fields):
         raise ValidationError(_("The assignment could not be saved."), errors=errors)
     new = audit.apply_changes(actor, assignment, fields, EDIT_FIELDS, "assignment.updated", "assignment",
                               organization_id=assignment.organization_id, act_id=assignment.act_id)
+    if "due_on" in new:
+        periods.follow_due_date(assignment)  # the final period is the one the new due date falls in
     if "progress" in new and assignment.parent is not None:
         _roll_up(actor, assignment.parent)
     return assignment

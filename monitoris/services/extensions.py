@@ -7,12 +7,12 @@ An approval moves the assignment's effective ``due_on`` (an event of its own on 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from monitoris import clock, permissions
+from monitoris import clock, periods, permissions
 from monitoris.errors import Conflict, Forbidden, IllegalTransition, ValidationError
 from monitoris.extensions import db
 from monitoris.models import CLOSED_STATES, ExtensionRequest
 from monitoris.notifications import messages
-from monitoris.services import audit, reports
+from monitoris.services import audit
 from monitoris.services.wording import ASSIGNMENT_STATES, EXTENSION_DECISIONS, word
 
 
@@ -91,7 +91,7 @@ def decide(actor, extension_request, decision, comment=None):
     if decision == "approved":
         before = assignment.due_on
         assignment.due_on = extension_request.proposed_due_on
-        reports.follow_due_date(assignment)
+        periods.follow_due_date(assignment)
         db.session.flush()
         audit.record(actor, "assignment.due_extended", "assignment", assignment.id,
                      organization_id=assignment.organization_id, act_id=assignment.act_id,

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from monitoris import clock, permissions
+from monitoris import clock, periods, permissions
 from monitoris.errors import Conflict, Forbidden, IllegalTransition, ValidationError
 from monitoris.extensions import db
 from monitoris.models import CLOSED_STATES, OPEN_STATES, Document, Report
-from monitoris.periods import Period, schedule
+from monitoris.periods import Period
 from monitoris.services import assignments, audit
 from monitoris.services.wording import ASSIGNMENT_STATES, REPORT_STATES, word
 
@@ -23,18 +23,6 @@ EDIT_FIELDS = ("text", "progress")
 def _record(actor, action, report, before=None, after=None):
     return audit.record(actor, action, "report", report.id, organization_id=report.assignment.organization_id,
                         act_id=report.assignment.act_id, before=before, after=after)
-
-
-def periods(assignment):
-    """The reporting periods of an assignment, in order; the last one is final (its due date is the assignment's).
-
-    A one-off task has one period, "final".  A recurring task has one per year, half-year, quarter
-    or month from the task's start (or the assignment's creation) until the assignment's due date;
-    each is due at the end of its period (``monitoris.periods``).
-    """
-    task = assignment.task
-    created = clock.local(assignment.created_at).date() if assignment.created_at is not None else None
-    return schedule(task.recurrence, task.period_start or created, assignment.due_on)
 
 
 def latest_by_period(assignment):
@@ -58,45 +46,69 @@ def open_period(assignment, latest=None):
     """The first period whose report is not accepted yet, or reopened (the one to report on now), or None.
     ``latest``: ``latest_by_period(assignment)``, when the caller has it."""
     latest = latest_by_period(assignment) if latest is None else latest
-    for p in periods(assignment):
+    for p in periods.of(assignment):
         report = latest.get(p.label)
         if report is None or report.state != "accepted" or _reopened(assignment, p, report):
             return p
     return None
 
 
-def open_periods(assignments):
-    """{assignment id: its ``open_period``} of the recurring ones among ``assignments``, with one query."""
+def open_periods(assignments, today):
+    """{assignment id: the ``PeriodState`` of its ``open_period``} of the recurring ones among ``assignments``,
+    with one query."""
     recurring = {a.id: a for a in assignments if a.task.recurrence != "none"}
     latest = {assignment_id: {} for assignment_id in recurring}
-    for report in db.session.scalars(sa.select(Report).where(Report.assignment_id.in_(recurring))
-                                     .order_by(Report.assignment_id, Report.period, Report.version)):
-        latest[report.assignment_id][report.period] = report
-    return {assignment_id: open_period(a, latest[assignment_id]) for assignment_id, a in recurring.items()}
+    for (assignment_id, period), report in _newest(
+            db.session.scalars(sa.select(Report).where(Report.assignment_id.in_(recurring)))).items():
+        latest[assignment_id][period] = report
+    out = {}
+    for assignment_id, assignment in recurring.items():
+        period = open_period(assignment, latest[assignment_id])
+        if period is not None:
+            out[assignment_id] = _state(assignment, period, latest[assignment_id].get(period.label), today)
+    return out
 
 
 @dataclass(frozen=True)
 class PeriodState:
     period: Period
     report: Report | None  # the newest version of the period's report
-    overdue: bool  # past its due date, the work open, and its report not accepted
+    overdue: bool  # past its due date, the work open, its report not accepted, and owed (``periods.owed``)
+
+
+def _newest(reports):
+    """{(assignment id, period): the newest version of its report} of ``reports``, in any order."""
+    newest = {}
+    for report in reports:
+        key = (report.assignment_id, report.period)
+        if key not in newest or report.version > newest[key].version:
+            newest[key] = report
+    return newest
+
+
+def _state(assignment, period, report, today):
+    accepted = report is not None and report.state == "accepted" and not _reopened(assignment, period, report)
+    overdue = (assignment.state in OPEN_STATES and period.due_on < today and not accepted
+               and periods.owed(period, assigned_on(assignment)))
+    return PeriodState(period, report, overdue)
+
+
+def assigned_on(assignment):
+    """The local day the work was given to the body."""
+    return clock.local(assignment.created_at).date() if assignment.created_at is not None else None
 
 
 def period_states(assignment, today, reports=None):
     """Each reporting period of ``assignment`` with its newest report and whether it is overdue: as the work is
-    (past due and not finished), a period is overdue once its due date has passed without an accepted report.
-    ``reports``: the assignment's reports, oldest version first, when the caller has them already.  Empty for a
-    delegated piece of work, which writes no reports (its organization's one report covers it)."""
+    (past due and not finished), a period is overdue once its due date has passed without an accepted report,
+    unless it ended before the work was assigned.  ``reports``: the assignment's reports, when the caller has
+    them already.  Empty for a delegated piece of work, which writes no reports (its organization's one report
+    covers it)."""
     if assignment.parent_id is not None:
         return []
-    newest = {r.period: r for r in (latest_by_period(assignment).values() if reports is None else reports)}
-    states = []
-    for period in periods(assignment):
-        report = newest.get(period.label)
-        accepted = report is not None and report.state == "accepted" and not _reopened(assignment, period, report)
-        overdue = assignment.state in OPEN_STATES and period.due_on < today and not accepted
-        states.append(PeriodState(period, report, overdue))
-    return states
+    newest = _newest(latest_by_period(assignment).values() if reports is None else reports)
+    return [_state(assignment, period, newest.get((assignment.id, period.label)), today)
+            for period in periods.of(assignment)]
 
 
 def versions(report):
@@ -117,7 +129,7 @@ def create(actor, assignment, *, period=None, text=None, progress=None):
     """Start the report of a period, or the next version of a returned or reopened one (its documents come along)."""
     if not permissions.can_write_report(actor, assignment):
         raise Forbidden(_("Only the people of the executive body write its reports while the work is open."))
-    plan = {p.label: p for p in periods(assignment)}
+    plan = {p.label: p for p in periods.of(assignment)}
     if period is None:
         chosen = open_period(assignment)
         if chosen is None:
@@ -266,19 +278,3 @@ def review(actor, report, decision, comment=None, checked=()):
     action = "return" if decision == "return" else ("accept" if report.final else "accept_period")
     assignments.transition(actor, report.assignment, action, comment, report=report)
     return report
-
-
-def follow_due_date(assignment):
-    """Make the reports agree with ``periods(assignment)`` once its due date has moved (an approved extension).
-
-    The final period is the one the due date falls in, so an extension can move it: the periods of a
-    recurring task that now end before the due date become ordinary periods, due at their own end,
-    whose acceptance lets the work go on; the period the new due date falls in is the final one.  Every
-    version of a period follows (a period is judged as one: its returns and its acceptance count on its
-    own item of the analysis, or on the assignment's for the final period).
-    """
-    plan = {p.label: p for p in periods(assignment)}
-    for report in db.session.scalars(sa.select(Report).where(Report.assignment_id == assignment.id)):
-        period = plan.get(report.period)
-        if period is not None and (report.final, report.period_due_on) != (period.final, period.due_on):
-            report.final, report.period_due_on = period.final, period.due_on

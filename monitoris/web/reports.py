@@ -9,7 +9,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from monitoris import permissions, work
+from monitoris import periods, permissions, work
 from monitoris.errors import Conflict, IllegalTransition, PayloadTooLarge, ValidationError
 from monitoris.extensions import db
 from monitoris.models import Assignment, Report
@@ -70,7 +70,7 @@ def new(assignment_id):
     form = ReportForm()
     form.period.choices = [SelectChoice(p.label, _("%(period)s (due %(date)s)", period=period_label(p.label),
                                                      date=format_date(p.due_on)))
-                           for p in reports_service.periods(assignment)]
+                           for p in periods.of(assignment)]
     current = reports_service.open_period(assignment)
     if request.method == "GET":
         form.progress.data = assignment.progress

@@ -35,8 +35,9 @@ def mine():
     section, sections = _sections(work.my_work(current_user), MY_WORK_SECTIONS)
     # A recurring task's work is reported on period by period: the list says which period is due now.
     to_report = sections.get("to_report")
-    current = reports_service.open_periods(to_report.items) if to_report else {}
-    return render_template("work/mine.html", sections=sections, section=section, today=clock.today(),
+    today = clock.today()
+    current = reports_service.open_periods(to_report.items, today) if to_report else {}
+    return render_template("work/mine.html", sections=sections, section=section, today=today,
                            current_periods=current)
 
 

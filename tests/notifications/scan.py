@@ -1,6 +1,6 @@
 """What the deadline scan queued, for the reminder tests."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
@@ -31,9 +31,9 @@ def queued_on(day, clock, prefix=""):
             for n in reminder_rows(prefix) if n.id not in before}
 
 
-def body_at_work(due_on, **task_options):
-    """State Agency (SA) at work on task 1.1 of an active act, due ``due_on``, Farid Babayev responsible:
-    (the assignment, Farid, SA's head, the task's controller, the control body)."""
+def body_at_work(due_on, *, assigned_on=date(2026, 4, 1), **task_options):
+    """State Agency (SA) at work since ``assigned_on`` on task 1.1 of an active act, due ``due_on``, Farid Babayev
+    responsible: (the assignment, Farid, SA's head, the task's controller, the control body)."""
     body = make_org("SA", name="State Agency")
     executor = make_user("executor", organization=body, name="Farid Babayev", email="farid@sa.example",
                          phone="+994501112233")
@@ -42,5 +42,6 @@ def body_at_work(due_on, **task_options):
     controller = make_user("controller", organization=control)
     task = make_task(make_act(state="active"), "1.1", title="Hold awareness events", controller=controller,
                      **task_options)
-    assignment = make_assignment(task, body, state="in_progress", due_on=due_on, responsible=executor)
+    assignment = make_assignment(task, body, state="in_progress", due_on=due_on, responsible=executor,
+                                 created_at=at(assigned_on))
     return assignment, executor, head, controller, control

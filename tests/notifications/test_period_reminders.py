@@ -6,6 +6,7 @@ import pytest
 
 from monitoris.extensions import db
 from monitoris.notifications import dispatch, reminders
+from monitoris.services import reports
 from tests.factories import make_assignment, make_org, make_report, make_user
 from tests.notifications.scan import at, body_at_work, reminder_rows
 
@@ -109,6 +110,21 @@ def test_without_a_period_start_the_periods_run_from_the_assignment(work, clock)
     assignment.created_at = at(date(2026, 5, 4))
     db.session.flush()
     assert queued(date(2026, 6, 29), clock) == {("2026-Q2", "2026-06-30", "before-1", executor.id)}
+
+
+def test_periods_that_ended_before_the_work_was_assigned_are_not_reminded_of(work, clock):
+    """A plan's periods may start years before a body is given the work: it was never late on those."""
+    assignment, executor, _, _ = work
+    assignment.task.period_start = date(2025, 1, 1)
+    assignment.created_at = at(date(2026, 6, 15))
+    db.session.flush()
+    for day in (date(2026, 6, 15), date(2026, 6, 16), date(2026, 6, 17), date(2026, 6, 18)):
+        assert queued(day, clock) == set()  # 2025-Q1 … 2026-Q1 ended before: no weekly overdue series
+    assert queued(date(2026, 6, 23), clock) == {("2026-Q2", "2026-06-30", "before-7", executor.id)}
+    states = reports.period_states(assignment, date(2026, 7, 1))
+    assert [(s.period.label, s.overdue) for s in states][:6] == [
+        ("2025-Q1", False), ("2025-Q2", False), ("2025-Q3", False), ("2025-Q4", False), ("2026-Q1", False),
+        ("2026-Q2", True)]
 
 
 @pytest.mark.parametrize("change", ["submitted", "cancelled", "draft act", "one-off"])

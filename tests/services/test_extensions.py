@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from monitoris import work
+from monitoris import periods, work
 from monitoris.errors import Conflict, Forbidden, IllegalTransition, ValidationError
 from monitoris.extensions import db
 from monitoris.models import Event, EvidenceRequirement, ExtensionRequest, Notification
@@ -100,7 +100,7 @@ def quarterly(w):
 
 
 def _plan(a):
-    return [(p.label, p.due_on, p.final) for p in reports.periods(a)]
+    return [(p.label, p.due_on, p.final) for p in periods.of(a)]
 
 
 def test_an_extension_past_the_final_period_makes_it_an_ordinary_one(w, quarterly, clock):
@@ -200,3 +200,18 @@ def test_on_closed_work_the_body_is_told_it_is_not_theirs_to_decide_before_anyth
         extensions.decide(w.exec_sa, req, "approved")
     with pytest.raises(IllegalTransition, match="The assignment is cancelled: its due date no longer moves."):
         extensions.decide(w.controller, req, "approved")
+
+
+def test_a_due_date_edited_past_the_final_period_makes_it_an_ordinary_one_too(w, quarterly, clock):
+    """The controller may move the due date on the assignment itself: the reports follow as after an extension,
+    so accepting Q2 lets the work go on instead of closing the whole task with Q3 never reported."""
+    a = quarterly
+    q2 = reports.create(w.exec_sa, a, period="2026-Q2", text="Q2 events held.")
+    reports.submit(w.exec_sa, q2)
+    assert (q2.final, a.state) == (True, "submitted")
+    assignments.update(w.controller, a, due_on=date(2026, 9, 30))
+    assert (q2.final, q2.period_due_on) == (False, date(2026, 6, 30))
+    reports.review(w.controller, q2, "accept")
+    assert a.state == "in_progress" and _plan(a)[-1] == ("2026-Q3", date(2026, 9, 30), True)
+    assignments.update(w.controller, a, due_on=date(2026, 6, 30))  # and back: Q2 is the final period again
+    assert (q2.final, q2.period_due_on) == (True, date(2026, 6, 30))

@@ -5,11 +5,12 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
+from monitoris import periods
 from monitoris.errors import Conflict, Forbidden, IllegalTransition, ValidationError
 from monitoris.extensions import db
 from monitoris.models import Assignment, Event, EvidenceRequirement, Notification, Report
 from monitoris.services import assignments, documents, reports
-from tests.factories import PDF_BYTES, make_assignment, make_document, make_task, make_world, office_bytes
+from tests.factories import PDF_BYTES, make_assignment, make_document, make_report, make_task, make_world, office_bytes
 
 pytestmark = pytest.mark.usefixtures("upload_folder")
 
@@ -137,7 +138,7 @@ def test_accept_period_only_through_a_report(w, a):
 def test_a_recurring_task_has_one_report_per_period(w):
     task = make_task(w.act, "2.1", recurrence="quarterly", period_start=date(2026, 1, 1))
     a = make_assignment(task, w.sa, state="in_progress", due_on=date(2026, 12, 31))
-    plan = reports.periods(a)
+    plan = periods.of(a)
     assert [(p.label, p.due_on, p.final) for p in plan] == [
         ("2026-Q1", date(2026, 3, 31), False), ("2026-Q2", date(2026, 6, 30), False),
         ("2026-Q3", date(2026, 9, 30), False), ("2026-Q4", date(2026, 12, 31), True)]
@@ -154,7 +155,7 @@ def test_a_recurring_task_has_one_report_per_period(w):
 
 
 def test_one_off_period_is_final_and_due_with_the_assignment():
-    plan = reports.periods(make_assignment(due_on=date(2026, 9, 1)))
+    plan = periods.of(make_assignment(due_on=date(2026, 9, 1)))
     assert [(p.label, p.due_on, p.final) for p in plan] == [("final", date(2026, 9, 1), True)]
 
 
@@ -235,3 +236,15 @@ def test_reopening_a_recurring_assignment_reopens_its_final_period_only(w):
     reports.submit(w.exec_sa, again)
     reports.review(w.controller, again, "accept")
     assert a.state == "accepted" and q1.state == q2.state == "accepted"
+
+
+def test_a_periods_state_is_that_of_its_newest_version_whatever_order_the_reports_come_in(w):
+    task = make_task(w.act, "2.3", recurrence="quarterly", period_start=date(2026, 1, 1))
+    a = make_assignment(task, w.sa, state="submitted", due_on=date(2026, 12, 31),
+                        created_at=datetime(2026, 1, 5, 6, tzinfo=UTC))
+    first = make_report(a, state="returned", period="2026-Q1", period_due_on=date(2026, 3, 31), final=False)
+    second = make_report(a, state="submitted", period="2026-Q1", period_due_on=date(2026, 3, 31), final=False,
+                         version=2, previous_id=first.id)
+    for given in (None, [first, second], [second, first]):
+        [q1, *_] = reports.period_states(a, date(2026, 6, 15), given)
+        assert (q1.period.label, q1.report, q1.overdue) == ("2026-Q1", second, True)

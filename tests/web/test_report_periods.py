@@ -3,7 +3,7 @@ language (never the code "final"), and its due date is written like every other 
 task's periods, each with its due date, its report and whether it is late, on the assignment's page and in the API."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -91,7 +91,8 @@ def quarterly(w):
     """SA reports quarterly on its work of 2026 (the clock: Monday 15 June 2026); Q1's report was accepted."""
     task = make_task(w.act, "2.1", title="Publish the quarterly statistics", controller_id=w.controller.id,
                      recurrence="quarterly", period_start=date(2026, 1, 1))
-    a = make_assignment(task, w.sa, state="in_progress", responsible=w.exec_sa, due_on=date(2026, 12, 31))
+    a = make_assignment(task, w.sa, state="in_progress", responsible=w.exec_sa, due_on=date(2026, 12, 31),
+                        created_at=datetime(2026, 1, 5, 6, tzinfo=UTC))
     make_report(a, state="accepted", period="2026-Q1", period_due_on=date(2026, 3, 31), final=False)
     return a
 
