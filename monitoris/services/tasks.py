@@ -9,7 +9,7 @@ from monitoris import clock, permissions
 from monitoris.documents import sniff
 from monitoris.errors import Forbidden, ValidationError
 from monitoris.extensions import db
-from monitoris.models import PRIORITIES, RECURRENCES, Assignment, EvidenceRequirement, Stage, Task, User
+from monitoris.models import PRIORITIES, RECURRENCES, Assignment, EvidenceRequirement, Report, Stage, Task, User
 from monitoris.models.task import MAX_NUMBER, normalize_number
 from monitoris.services import audit, documents
 
@@ -45,6 +45,13 @@ def _validate(act, task, fields):
     end = fields.get("period_end", task.period_end)
     if start and end and start > end:
         errors["period_end"] = [_("The period cannot end before it starts.")]
+    # The reports are filed under the periods these two make ("2026-Q3"): other periods would leave them behind.
+    moved = [name for name in ("recurrence", "period_start") if name in fields and fields[name] != getattr(task, name)]
+    if moved and task.id is not None and db.session.scalar(sa.select(
+            sa.select(Report.id).join(Assignment, Report.assignment_id == Assignment.id)
+            .where(Assignment.task_id == task.id).exists())):
+        for name in moved:
+            errors[name] = [_("Reports were written for this task's reporting periods: they can no longer change.")]
     if fields.get("controller_id"):
         controller = db.session.get(User, fields["controller_id"])
         if controller is None or not controller.has_role("controller", "admin"):

@@ -8,7 +8,7 @@ from monitoris.errors import ValidationError
 from monitoris.extensions import db
 from monitoris.models import EvidenceRequirement, Stage
 from monitoris.services import tasks
-from tests.factories import make_task, make_world
+from tests.factories import make_assignment, make_report, make_task, make_world
 from tests.web.conftest import text
 
 TODAY = date(2026, 6, 15)  # the suite's frozen clock, in Baku
@@ -78,3 +78,22 @@ def test_a_number_is_ascii_digits_without_leading_zeros_and_fits_its_column(w, t
         tasks.update_task(w.controller, other, number="01.001")
     assert refused.value.errors == {"number": ["This act already has a task 1.1."]}
     assert other.number == "1.2"
+
+
+def test_the_reporting_periods_cannot_change_once_reports_were_filed_under_them():
+    w = make_world()
+    task = make_task(w.act, "7.1", recurrence="quarterly", period_start=date(2026, 1, 1))
+    assignment = make_assignment(task, w.sa, state="in_progress", due_on=date(2026, 12, 31))
+    tasks.update_task(w.controller, task, recurrence="annual", period_start=date(2026, 4, 1))  # no report yet
+    tasks.update_task(w.controller, task, recurrence="quarterly", period_start=date(2026, 1, 1))
+    make_report(assignment, period="2026-Q1", period_due_on=date(2026, 3, 31), final=False)
+    for change in ({"recurrence": "annual"}, {"period_start": date(2026, 4, 1)}):
+        with pytest.raises(ValidationError) as refused:
+            tasks.update_task(w.controller, task, title="Hold awareness events", **change)
+        assert list(refused.value.errors) == list(change)
+        assert "can no longer change" in refused.value.errors[next(iter(change))][0]
+    assert (task.recurrence, task.period_start, task.title) == ("quarterly", date(2026, 1, 1),
+                                                               "Hold awareness events")
+    tasks.update_task(w.controller, task, title="Hold more events", recurrence="quarterly",
+                      period_start=date(2026, 1, 1))  # the form sends them back unchanged: that is fine
+    assert task.title == "Hold more events"

@@ -4,7 +4,7 @@ from datetime import date
 
 from monitoris.extensions import db
 from monitoris.models import EvidenceRequirement, Stage, Task
-from tests.factories import make_assignment, make_task
+from tests.factories import make_assignment, make_report, make_task
 from tests.web.conftest import text
 
 
@@ -98,3 +98,17 @@ def test_tasks_of_a_draft_act_are_not_found_for_executive_bodies(login, w):
     task = make_task(w.act, "1")
     db.session.flush()
     assert login(w.exec_sa).get(f"/tasks/{task.id}").status_code == 404
+
+
+def test_the_edit_form_keeps_the_periods_once_reports_were_filed_and_says_why(login, w):
+    task = make_task(w.act, "8", recurrence="quarterly", period_start=date(2026, 1, 1))
+    make_report(make_assignment(task, w.sa, state="in_progress", due_on=date(2026, 12, 31)), period="2026-Q1",
+                period_due_on=date(2026, 3, 31), final=False)
+    response = login(w.controller).post(f"/tasks/{task.id}/edit", data={
+        "number": "8", "title": "Publish the statistics", "recurrence": "annual", "priority": "normal",
+        "period_start": "2026-01-01"})
+    assert response.status_code == 422
+    assert "Reports were written for this task&#39;s reporting periods: they can no longer change." in text(response)
+    assert "Publish the statistics" in text(response)  # what was typed is not lost
+    db.session.refresh(task)
+    assert task.recurrence == "quarterly"
