@@ -1,13 +1,15 @@
 """The daily digest: one email a morning to each head of a body and each controller with work waiting."""
 
+from collections import Counter
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from monitoris import clock
+from monitoris import clock, periods
 from monitoris.extensions import db
-from monitoris.models import OPEN_STATES, Act, Assignment, Task, User, UserRole
+from monitoris.models import OPEN_STATES, Act, Assignment, Report, Task, User, UserRole
 from monitoris.notifications import outbox
 
 
@@ -49,20 +51,72 @@ def send_digest(today=None):
         sa.select(*counts).select_from(Assignment).join(Task, Assignment.task_id == Task.id)
         .where(open_, Assignment.parent_id.is_(None),
                sa.or_(Task.controller_id.is_(None), Task.controller_id.not_in(controlled)))).one()
-    by_controller = {u.id: [u, overdue, other] for u, overdue, other in reviewers}
-    if any(unowned):
+    late = _late_periods(today, open_)
+    controlling = set(db.session.scalars(controlled))
+    by_controller = {u.id: [u, overdue, other, 0] for u, overdue, other in reviewers}
+    unowned_late = 0
+    for controller_id, count in late.by_controller.items():
+        if controller_id in controlling:
+            if controller_id not in by_controller:
+                by_controller[controller_id] = [db.session.get(User, controller_id), 0, 0, 0]
+            by_controller[controller_id][3] += count
+        else:
+            unowned_late += count
+    if any(unowned) or unowned_late:
         for person in outbox.control_body_controllers():
-            mine = by_controller.setdefault(person.id, [person, 0, 0])
+            mine = by_controller.setdefault(person.id, [person, 0, 0, 0])
             mine[1] += unowned[0]
             mine[2] += unowned[1]
-    people = [(u, "head", overdue, other) for u, overdue, other in heads] + \
-             [(u, "controller", overdue, other) for u, overdue, other in by_controller.values()]
+            mine[3] += unowned_late
+    by_head = {u.id: [u, overdue, other, late.by_organization.get(u.organization_id, 0)] for u, overdue, other in heads}
+    for head in _heads_of(set(late.by_organization) - {u.organization_id for u, *_ in heads}):
+        by_head[head.id] = [head, 0, 0, late.by_organization[head.organization_id]]
+    people = [(u, "head", *counts) for u, *counts in by_head.values()] + \
+             [(u, "controller", *counts) for u, *counts in by_controller.values()]
     preferences = outbox.load_preferences([u.id for u, *_ in people])
-    for user, role, overdue, other in people:
-        if not overdue and not other:
+    for user, role, overdue, other, late_periods in people:
+        if not overdue and not other and not late_periods:
             continue
         payload = {"role": role, "overdue": overdue, "due_soon" if role == "head" else "to_review": other,
-                   "date": today.isoformat(), "link": "/"}
+                   "late_periods": late_periods, "date": today.isoformat(), "link": "/"}
         rows += outbox.rows_for(user, kind="digest", template=f"digest_{role}", key=f"digest:{today}:{role}",
                                 payload=payload, preferences=preferences)
     return outbox.insert_ignoring_duplicates(rows)
+
+
+@dataclass
+class LatePeriods:
+    by_organization: Counter  # organization id -> its recurring work's periods past due without a report
+    by_controller: Counter  # the task's controller id (None: none named) -> the same
+
+
+def _late_periods(today, open_):
+    """The periods of recurring work whose due date has passed without an accepted report, counted per body
+    and per task controller (``reports.period_states``' "overdue").  Worked out in Python, as the scan does:
+    only the open work of recurring tasks is read, with its reports' states in one more query."""
+    rows = db.session.execute(
+        sa.select(Assignment.id, Assignment.organization_id, Assignment.due_on, Assignment.created_at,
+                  Task.recurrence, Task.period_start, Task.controller_id)
+        .join(Task, Assignment.task_id == Task.id)
+        .where(open_, Assignment.parent_id.is_(None), Task.recurrence != "none")).all()
+    accepted = set()
+    ids = [r.id for r in rows]
+    for i in range(0, len(ids), 1000):
+        accepted.update(db.session.execute(sa.select(Report.assignment_id, Report.period).where(
+            Report.assignment_id.in_(ids[i:i + 1000]), Report.state == "accepted", Report.final.is_(False))).all())
+    late = LatePeriods(Counter(), Counter())
+    for row in rows:
+        assigned_on = clock.local(row.created_at).date()
+        count = sum(1 for p in periods.schedule(row.recurrence, row.period_start or assigned_on, row.due_on)
+                    if not p.final and p.due_on < today and periods.owed(p, assigned_on)
+                    and (row.id, p.label) not in accepted)
+        if count:
+            late.by_organization[row.organization_id] += count
+            late.by_controller[row.controller_id] += count
+    return late
+
+
+def _heads_of(organization_ids):
+    """The active heads of ``organization_ids``."""
+    return db.session.scalars(sa.select(User).join(UserRole, UserRole.user_id == User.id).where(
+        UserRole.role == "org_head", User.active.is_(True), User.organization_id.in_(organization_ids))).unique()

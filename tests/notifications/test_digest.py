@@ -1,6 +1,6 @@
 """The daily digest: each head and controller counts each piece of work once."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from monitoris.extensions import db
 from monitoris.models import Notification
 from monitoris.notifications import digest
-from tests.factories import make_assignment, make_task, make_user, make_world
+from monitoris.notifications.render import render
+from tests.factories import make_assignment, make_report, make_task, make_user, make_world
 
 TODAY = date(2026, 6, 15)
 
@@ -67,3 +68,34 @@ def test_work_on_tasks_without_a_controller_who_can_act_is_in_every_control_body
     assert (sent[w.controller.id]["overdue"], sent[w.controller.id]["to_review"]) == (2, 1)  # 5.1, and 5.2 and 5.3
     assert (sent[second.id]["overdue"], sent[second.id]["to_review"]) == (1, 1)  # 5.2 and 5.3
     assert gone.id not in sent
+
+
+def _quarterly(w, controller, organization=None, **options):
+    """Work on a quarterly task since January, due at the end of the year; Q1 accepted, Q2 (due 30 June) not."""
+    task = make_task(w.act, options.pop("number", "9.1"), controller=controller, recurrence="quarterly",
+                     period_start=date(2026, 1, 1))
+    work = make_assignment(task, organization or w.sa, state="in_progress", due_on=date(2026, 12, 31),
+                           created_at=datetime(2026, 1, 5, 6, tzinfo=UTC), **options)
+    make_report(work, state="accepted", period="2026-Q1", period_due_on=date(2026, 3, 31), final=False)
+    return work
+
+
+def test_late_period_reports_are_counted_for_the_head_and_the_controller(w):
+    _quarterly(w, w.controller)
+    digest.send_digest(date(2026, 6, 30))
+    assert digests() == {}  # Q2 is due today, not late
+    digest.send_digest(date(2026, 7, 1))
+    sent = digests()
+    assert {who: (p["overdue"], p["late_periods"]) for who, p in sent.items()} == {
+        w.head_sa.id: (0, 1), w.controller.id: (0, 1)}
+    text = render(db.session.scalars(sa.select(Notification).where(
+        Notification.recipient_id == w.head_sa.id, Notification.channel == "email")).one())["text"]
+    assert "Period reports of recurring tasks past their due date: 1." in text
+
+
+def test_a_late_period_of_a_task_without_a_controller_who_can_act_reaches_every_control_body_controller(w):
+    second = make_user("controller", organization=w.cd)
+    _quarterly(w, None)
+    digest.send_digest(date(2026, 7, 1))
+    sent = digests()
+    assert {who for who, p in sent.items() if p["late_periods"] == 1} == {w.controller.id, second.id, w.head_sa.id}
