@@ -71,8 +71,8 @@ def send_digest(today=None):
     by_head = {u.id: [u, overdue, other, late.by_organization.get(u.organization_id, 0)] for u, overdue, other in heads}
     for head in _heads_of(set(late.by_organization) - {u.organization_id for u, *_ in heads}):
         by_head[head.id] = [head, 0, 0, late.by_organization[head.organization_id]]
-    people = [(u, "head", *counts) for u, *counts in by_head.values()] + \
-             [(u, "controller", *counts) for u, *counts in by_controller.values()]
+    people = [(u, "head", *figures) for u, *figures in by_head.values()] + \
+             [(u, "controller", *figures) for u, *figures in by_controller.values()]
     preferences = outbox.load_preferences([u.id for u, *_ in people])
     for user, role, overdue, other, late_periods in people:
         if not overdue and not other and not late_periods:
