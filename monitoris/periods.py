@@ -17,7 +17,7 @@ from monitoris.extensions import db
 from monitoris.models import Report
 
 MONTHS_PER_PERIOD = {"annual": 12, "semiannual": 6, "quarterly": 3, "monthly": 1}
-MAX_PERIODS = 120
+MAX_PERIODS = 600  # fifty years of months: only a mistyped date goes further
 
 
 @dataclass(frozen=True)
@@ -98,12 +98,27 @@ def period_ends(days):
     return out
 
 
-def of(assignment):
+def of(assignment, due_on=None):
     """The reporting periods of ``assignment``, in order: its task's recurrence from the task's start (else the
-    day the work was assigned) until the assignment's due date."""
+    day the work was assigned) until the assignment's due date (or ``due_on``, to see what another would make)."""
     task = assignment.task
     assigned_on = clock.local(assignment.created_at).date() if assignment.created_at is not None else None
-    return schedule(task.recurrence, task.period_start or assigned_on, assignment.due_on)
+    return schedule(task.recurrence, task.period_start or assigned_on, due_on or assignment.due_on)
+
+
+def stranded(assignment, due_on):
+    """The periods whose reports the due date ``due_on`` would strand, in order: one that would no longer exist
+    (it begins after the new date), or one whose report was sent or accepted as an ordinary period and would
+    become the final one (its acceptance would then close, or have closed, the whole work)."""
+    plan, now = {p.label: p for p in of(assignment, due_on)}, {p.label for p in of(assignment)}
+    out = []
+    for report in db.session.scalars(sa.select(Report).where(Report.assignment_id == assignment.id)
+                                     .order_by(Report.period_due_on, Report.period)):
+        period = plan.get(report.period)
+        if report.period in now and report.period not in out and (period is None or (
+                period.final and not report.final and report.state in ("submitted", "accepted"))):
+            out.append(report.period)
+    return out
 
 
 def follow_due_date(assignment):

@@ -86,30 +86,32 @@ def send_digest(today=None):
 
 @dataclass
 class LatePeriods:
-    by_organization: Counter  # organization id -> its recurring work's periods past due without a report
+    by_organization: Counter  # organization id -> its recurring work's periods past due, their report not sent
     by_controller: Counter  # the task's controller id (None: none named) -> the same
 
 
 def _late_periods(today, open_):
-    """The periods of recurring work whose due date has passed without an accepted report, counted per body
-    and per task controller (``reports.period_states``' "overdue").  Worked out in Python, as the scan does:
-    only the open work of recurring tasks is read, with its reports' states in one more query."""
+    """The periods of recurring work whose due date has passed without their report being sent, counted per
+    body and per task controller: those the scan reminds of as overdue (a report awaiting review is the
+    controller's, counted among the reports to review).  Worked out in Python, as the scan does: only the open
+    work of recurring tasks is read, with its reports' states in one more query."""
     rows = db.session.execute(
         sa.select(Assignment.id, Assignment.organization_id, Assignment.due_on, Assignment.created_at,
                   Task.recurrence, Task.period_start, Task.controller_id)
         .join(Task, Assignment.task_id == Task.id)
         .where(open_, Assignment.parent_id.is_(None), Task.recurrence != "none")).all()
-    accepted = set()
+    sent = set()
     ids = [r.id for r in rows]
     for i in range(0, len(ids), 1000):
-        accepted.update(db.session.execute(sa.select(Report.assignment_id, Report.period).where(
-            Report.assignment_id.in_(ids[i:i + 1000]), Report.state == "accepted", Report.final.is_(False))).all())
+        sent.update(db.session.execute(sa.select(Report.assignment_id, Report.period).where(
+            Report.assignment_id.in_(ids[i:i + 1000]), Report.state.in_(("submitted", "accepted")),
+            Report.final.is_(False))).all())
     late = LatePeriods(Counter(), Counter())
     for row in rows:
         assigned_on = clock.local(row.created_at).date()
         count = sum(1 for p in periods.schedule(row.recurrence, row.period_start or assigned_on, row.due_on)
                     if not p.final and p.due_on < today and periods.owed(p, assigned_on)
-                    and (row.id, p.label) not in accepted)
+                    and (row.id, p.label) not in sent)
         if count:
             late.by_organization[row.organization_id] += count
             late.by_controller[row.controller_id] += count

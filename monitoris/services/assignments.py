@@ -235,6 +235,8 @@ def update(actor, assignment, **fields):
             errors["due_on"] = [_("A due date is required.")]
         elif assignment.parent is not None and fields["due_on"] > assignment.parent.due_on:
             errors["due_on"] = [_("A delegated due date cannot be later than %(date)s.", date=assignment.parent.due_on)]
+        elif fields["due_on"] != assignment.due_on:
+            _check_new_due_date(assignment, fields["due_on"], errors)
     if fields.get("responsible_id") is not None:
         responsible = db.session.get(User, fields["responsible_id"])
         if responsible is None:
@@ -250,6 +252,16 @@ def update(actor, assignment, **fields):
     if "progress" in new and assignment.parent is not None:
         _roll_up(actor, assignment.parent)
     return assignment
+
+
+def _check_new_due_date(assignment, due_on, errors):
+    """Finished work keeps the due date it was judged against; open work's new date must leave its reports'
+    periods where they are (``periods.stranded``)."""
+    if assignment.state in CLOSED_STATES:
+        errors["due_on"] = [_("Finished work keeps the due date it was judged against.")]
+    elif stranded := periods.stranded(assignment, due_on):
+        errors["due_on"] = [_("Reports were filed for %(periods)s: choose a due date after those periods.",
+                              periods=", ".join(stranded))]
 
 
 def delegate(actor, assignment, *, organization, responsible=None, due_on=None, note=None):

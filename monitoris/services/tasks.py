@@ -46,7 +46,10 @@ def _validate(act, task, fields):
     if start and end and start > end:
         errors["period_end"] = [_("The period cannot end before it starts.")]
     # The reports are filed under the periods these two make ("2026-Q3"): other periods would leave them behind.
-    moved = [name for name in ("recurrence", "period_start") if name in fields and fields[name] != getattr(task, name)]
+    # A one-off task's one period ("final") does not depend on its start.
+    recurs = fields.get("recurrence", task.recurrence) != "none"
+    moved = [name for name in ("recurrence", "period_start") if name in fields and fields[name] != getattr(task, name)
+             and (name == "recurrence" or recurs)]
     if moved and task.id is not None and db.session.scalar(sa.select(
             sa.select(Report.id).join(Assignment, Report.assignment_id == Assignment.id)
             .where(Assignment.task_id == task.id).exists())):

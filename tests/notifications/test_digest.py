@@ -90,7 +90,7 @@ def test_late_period_reports_are_counted_for_the_head_and_the_controller(w):
         w.head_sa.id: (0, 1), w.controller.id: (0, 1)}
     text = render(db.session.scalars(sa.select(Notification).where(
         Notification.recipient_id == w.head_sa.id, Notification.channel == "email")).one())["text"]
-    assert "Period reports of recurring tasks past their due date: 1." in text
+    assert "Period reports of recurring tasks not sent by their due date: 1." in text
 
 
 def test_a_late_period_of_a_task_without_a_controller_who_can_act_reaches_every_control_body_controller(w):
@@ -99,3 +99,14 @@ def test_a_late_period_of_a_task_without_a_controller_who_can_act_reaches_every_
     digest.send_digest(date(2026, 7, 1))
     sent = digests()
     assert {who for who, p in sent.items() if p["late_periods"] == 1} == {w.controller.id, second.id, w.head_sa.id}
+
+
+def test_a_period_report_sent_on_time_and_awaiting_review_is_not_late_but_to_review(w):
+    work = _quarterly(w, w.controller)
+    make_report(work, state="submitted", period="2026-Q2", period_due_on=date(2026, 6, 30), final=False)
+    work.state = "submitted"
+    db.session.flush()
+    digest.send_digest(date(2026, 7, 1))
+    sent = digests()
+    assert (sent[w.controller.id]["to_review"], sent[w.controller.id]["late_periods"]) == (1, 0)
+    assert w.head_sa.id not in sent  # nothing is the body's to do

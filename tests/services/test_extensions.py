@@ -213,5 +213,29 @@ def test_a_due_date_edited_past_the_final_period_makes_it_an_ordinary_one_too(w,
     assert (q2.final, q2.period_due_on) == (False, date(2026, 6, 30))
     reports.review(w.controller, q2, "accept")
     assert a.state == "in_progress" and _plan(a)[-1] == ("2026-Q3", date(2026, 9, 30), True)
-    assignments.update(w.controller, a, due_on=date(2026, 6, 30))  # and back: Q2 is the final period again
-    assert (q2.final, q2.period_due_on) == (True, date(2026, 6, 30))
+    # Back to June would make the accepted Q2 the final period, as if its acceptance had closed the work.
+    with pytest.raises(ValidationError) as refused:
+        assignments.update(w.controller, a, due_on=date(2026, 6, 30))
+    assert refused.value.errors == {"due_on": ["Reports were filed for 2026-Q2: choose a due date after those "
+                                               "periods."]}
+    assert (a.due_on, q2.final) == (date(2026, 9, 30), False)
+
+
+def test_an_earlier_due_date_may_not_strand_the_reports_of_later_periods(w, quarterly):
+    a = quarterly
+    assignments.update(w.controller, a, due_on=date(2026, 12, 31))
+    reports.create(w.exec_sa, a, period="2026-Q3", text="A draft for the third quarter.")
+    with pytest.raises(ValidationError) as refused:
+        assignments.update(w.controller, a, due_on=date(2026, 6, 30))  # Q3 would no longer exist
+    assert "Reports were filed for 2026-Q3" in refused.value.errors["due_on"][0]
+    assignments.update(w.controller, a, due_on=date(2026, 9, 15))  # Q3 becomes the final period: its draft follows
+    assert periods.of(a)[-1].label == "2026-Q3"
+
+
+@pytest.mark.parametrize("closed", ["accepted", "cancelled"])
+def test_finished_work_keeps_the_due_date_it_was_judged_against(w, a, closed):
+    a.state = closed
+    with pytest.raises(ValidationError) as refused:
+        assignments.update(w.controller, a, due_on=date(2026, 12, 31), note="Moved.")
+    assert refused.value.errors == {"due_on": ["Finished work keeps the due date it was judged against."]}
+    assignments.update(w.controller, a, due_on=a.due_on, note="The same date is no change.")

@@ -97,3 +97,13 @@ def test_the_reporting_periods_cannot_change_once_reports_were_filed_under_them(
     tasks.update_task(w.controller, task, title="Hold more events", recurrence="quarterly",
                       period_start=date(2026, 1, 1))  # the form sends them back unchanged: that is fine
     assert task.title == "Hold more events"
+
+
+def test_a_one_off_tasks_period_can_still_be_corrected_with_reports_filed():
+    w = make_world()
+    task = make_task(w.act, "7.2", recurrence="none", period_start=date(2016, 1, 1))
+    make_report(make_assignment(task, w.sa, state="in_progress", due_on=date(2026, 12, 31)))
+    tasks.update_task(w.controller, task, period_start=date(2017, 1, 1))
+    assert task.period_start == date(2017, 1, 1)
+    with pytest.raises(ValidationError):
+        tasks.update_task(w.controller, task, recurrence="annual")  # its "final" report would lose its period
