@@ -41,14 +41,21 @@ def test_ending_on_agrees_with_the_schedule_on_every_month_end(recurrence):
             assert ending_on(recurrence, start, due_on, day - timedelta(days=1)) is None
 
 
+def test_a_monthly_task_started_years_ago_still_has_this_years_periods():
+    listed = schedule("monthly", date(2016, 1, 1), date(2027, 12, 31))
+    assert len(listed) == 144 and listed[-1] == Period("2027-12", date(2027, 12, 31), True)
+    assert ending_on("monthly", date(2016, 1, 1), date(2027, 12, 31), date(2026, 6, 30)) == \
+        Period("2026-06", date(2026, 6, 30), False)
+
+
 def test_past_the_limit_the_final_period_covers_the_rest_and_the_work_can_still_be_closed():
-    start, due_on = date(2020, 1, 1), date(2030, 12, 31)  # 132 months
+    start, due_on = date(1990, 1, 1), date(2045, 12, 31)  # 672 months: a mistyped date
     listed = schedule("monthly", start, due_on)
-    assert len(listed) == MAX_PERIODS and listed[-1] == Period("2029-12", due_on, True)
+    assert len(listed) == MAX_PERIODS and listed[-1] == Period("2039-12", due_on, True)
     assert [p.final for p in listed].count(True) == 1
     assert ending_on("monthly", start, due_on, listed[-2].due_on) == listed[-2]
-    assert ending_on("monthly", start, due_on, date(2029, 12, 31)) is None  # the final period's month
-    assert ending_on("monthly", start, due_on, date(2030, 6, 30)) is None
+    assert ending_on("monthly", start, due_on, date(2039, 12, 31)) is None  # the final period's month
+    assert ending_on("monthly", start, due_on, date(2042, 6, 30)) is None
 
 
 def test_period_ends_names_the_recurrences_of_each_month_end():
