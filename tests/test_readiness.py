@@ -6,6 +6,7 @@ port stands for "the database is down", and the recovery test kills the connecti
 of its own (tests/perf/test_pg_restart.py restarts and crashes a real, private server)."""
 
 import socket
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -76,6 +77,12 @@ def test_the_pool_recovers_after_its_connections_are_killed(own_postgresql_app):
     killed = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                            "WHERE datname = %s AND pid <> pg_backend_pid()", (name,)).fetchone()[0]
     assert killed >= 1
+    # pg_terminate_backend only signals: wait until the backends are gone, as they are once a restart is over
+    # (a ping that reaches a backend still shutting down succeeds, and the next statement would then fail).
+    deadline = time.monotonic() + 10
+    while admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                        (name,)).fetchone()[0] and time.monotonic() < deadline:
+        time.sleep(0.05)
     for _ in range(3):
         assert client.get("/readyz").status_code == 200
 
