@@ -6,6 +6,7 @@ import zipfile
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
+from monitoris import clock
 from monitoris.extensions import db
 from monitoris.models import Act, ApiToken, Assignment, Organization, Report, Task, User
 from monitoris.models.notification import Notification
@@ -66,9 +67,11 @@ def make_task(act=None, number=None, **overrides):
 
 def make_assignment(task=None, organization=None, *, state="assigned", due_on=None, **overrides):
     due_on = due_on or date(2026, 7, 1)
+    # Given on the test's day (the app's clock), not the machine's: the periods a body owes start then.
     a = Assignment(task=task or make_task(), organization=organization or make_org(), state=state, due_on=due_on,
                    original_due_on=overrides.pop("original_due_on", due_on), role=overrides.pop("role", "lead"),
-                   progress=overrides.pop("progress", 0), **overrides)
+                   progress=overrides.pop("progress", 0), created_at=overrides.pop("created_at", clock.now()),
+                   **overrides)
     db.session.add(a)
     db.session.flush()
     return a

@@ -107,8 +107,10 @@ def assign(actor, task, organization, *, due_on, role="lead", responsible=None, 
         _check_responsible(responsible, organization, errors)
     if errors:
         raise ValidationError(_("The task could not be assigned."), errors=errors)
+    # Given today by the app's clock: the periods the body owes start then (periods.owed).
     assignment = Assignment(task=task, organization=organization, role=role, responsible=responsible,
-                            due_on=due_on, original_due_on=due_on, state="assigned", progress=0, note=note)
+                            due_on=due_on, original_due_on=due_on, state="assigned", progress=0, note=note,
+                            created_at=clock.now())
     db.session.add(assignment)
     db.session.flush()
     event = _record(actor, "assignment.created", assignment, after={
@@ -286,7 +288,7 @@ def delegate(actor, assignment, *, organization, responsible=None, due_on=None, 
         raise ValidationError(_("The assignment could not be delegated."), errors=errors)
     sub = Assignment(task=assignment.task, organization=organization, parent=assignment, role=assignment.role,
                      responsible=responsible, due_on=due_on, original_due_on=due_on, state="assigned",
-                     progress=0, note=note)
+                     progress=0, note=note, created_at=clock.now())
     db.session.add(sub)
     db.session.flush()
     _record(actor, "assignment.delegated", assignment, after={

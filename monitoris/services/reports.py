@@ -43,12 +43,14 @@ def _reopened(assignment, period, report):
 
 
 def open_period(assignment, latest=None):
-    """The first period whose report is not accepted yet, or reopened (the one to report on now), or None.
-    ``latest``: ``latest_by_period(assignment)``, when the caller has it."""
+    """The first period the body owes (``periods.owed``) whose report is not accepted yet, or reopened (the one
+    to report on now), or None.  ``latest``: ``latest_by_period(assignment)``, when the caller has it."""
     latest = latest_by_period(assignment) if latest is None else latest
+    started = assigned_on(assignment)
     for p in periods.of(assignment):
         report = latest.get(p.label)
-        if report is None or report.state != "accepted" or _reopened(assignment, p, report):
+        if periods.owed(p, started) and (report is None or report.state != "accepted"
+                                         or _reopened(assignment, p, report)):
             return p
     return None
 

@@ -259,7 +259,7 @@ def test_an_accepted_periods_report_tells_the_body_which_period_and_the_comment(
     task = make_task(w.act, "2.1", recurrence="quarterly", period_start=date(2026, 1, 1), controller=w.controller)
     work = assignments.assign(w.controller, task, w.sa, due_on=date(2026, 12, 31), responsible=w.exec_sa)
     work_of(w, w.mt, w.exec_mt, number="2.2")
-    q1 = reports.create(w.exec_sa, work, text="Q1 events held.")
+    q1 = reports.create(w.exec_sa, work, period="2026-Q1", text="Q1 events held.")
     reports.submit(w.exec_sa, q1)
     reports.review(w.controller, q1, "accept", "Good; add the attendance lists next time.")
 
@@ -279,7 +279,7 @@ def test_an_accepted_periods_report_tells_the_body_which_period_and_the_comment(
 def test_an_accepted_periods_report_without_a_comment_says_no_comment(w):
     task = make_task(w.act, "2.1", recurrence="quarterly", period_start=date(2026, 1, 1), controller=w.controller)
     work = assignments.assign(w.controller, task, w.sa, due_on=date(2026, 12, 31), responsible=w.exec_sa)
-    q1 = reports.create(w.exec_sa, work, text="Q1 events held.")
+    q1 = reports.create(w.exec_sa, work, period="2026-Q1", text="Q1 events held.")
     reports.submit(w.exec_sa, q1)
     reports.review(w.controller, q1, "accept")
     text = rendered("assignment_period_accepted", w.exec_sa)["text"]

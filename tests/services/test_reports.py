@@ -137,7 +137,8 @@ def test_accept_period_only_through_a_report(w, a):
 
 def test_a_recurring_task_has_one_report_per_period(w):
     task = make_task(w.act, "2.1", recurrence="quarterly", period_start=date(2026, 1, 1))
-    a = make_assignment(task, w.sa, state="in_progress", due_on=date(2026, 12, 31))
+    a = make_assignment(task, w.sa, state="in_progress", due_on=date(2026, 12, 31),
+                        created_at=datetime(2026, 1, 5, 6, tzinfo=UTC))  # given in January: Q1 is owed
     plan = periods.of(a)
     assert [(p.label, p.due_on, p.final) for p in plan] == [
         ("2026-Q1", date(2026, 3, 31), False), ("2026-Q2", date(2026, 6, 30), False),
@@ -217,7 +218,8 @@ def test_a_reopened_assignment_is_reported_again_and_accepted_again(w, a, clock)
 
 def test_reopening_a_recurring_assignment_reopens_its_final_period_only(w):
     task = make_task(w.act, "2.2", recurrence="quarterly", period_start=date(2026, 1, 1))
-    a = make_assignment(task, w.sa, state="in_progress", due_on=date(2026, 6, 30))
+    a = make_assignment(task, w.sa, state="in_progress", due_on=date(2026, 6, 30),
+                        created_at=datetime(2026, 1, 5, 6, tzinfo=UTC))
     q1 = reports.create(w.exec_sa, a, text="Q1 events held.")
     reports.submit(w.exec_sa, q1)
     reports.review(w.controller, q1, "accept")
@@ -248,3 +250,14 @@ def test_a_periods_state_is_that_of_its_newest_version_whatever_order_the_report
     for given in (None, [first, second], [second, first]):
         [q1, *_] = reports.period_states(a, date(2026, 6, 15), given)
         assert (q1.period.label, q1.report, q1.overdue) == ("2026-Q1", second, True)
+
+
+def test_the_period_to_report_on_now_is_the_first_the_body_owes(w):
+    """A plan's periods may start years before the work was given: the report form and My work start at the first
+    period that ended on or after that day; the older ones can still be chosen."""
+    task = make_task(w.act, "2.4", recurrence="annual", period_start=date(2016, 1, 1))
+    a = make_assignment(task, w.sa, state="in_progress", due_on=date(2027, 12, 31),
+                        created_at=datetime(2026, 3, 1, 6, tzinfo=UTC))
+    assert reports.open_period(a).label == "2026"
+    assert reports.create(w.exec_sa, a, text="This year's work.").period == "2026"
+    assert reports.create(w.exec_sa, a, period="2016", text="An old year, reported all the same.").period == "2016"
