@@ -59,6 +59,8 @@ def open_periods(assignments, today):
     """{assignment id: the ``PeriodState`` of its ``open_period``} of the recurring ones among ``assignments``,
     with one query."""
     recurring = {a.id: a for a in assignments if a.task.recurrence != "none"}
+    if not recurring:
+        return {}
     latest = {assignment_id: {} for assignment_id in recurring}
     for (assignment_id, period), report in _newest(
             db.session.scalars(sa.select(Report).where(Report.assignment_id.in_(recurring)))).items():
