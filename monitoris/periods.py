@@ -98,12 +98,16 @@ def period_ends(days):
     return out
 
 
+def assigned_on(assignment):
+    """The local day the work was given to the body."""
+    return clock.local(assignment.created_at).date() if assignment.created_at is not None else None
+
+
 def of(assignment, due_on=None):
     """The reporting periods of ``assignment``, in order: its task's recurrence from the task's start (else the
     day the work was assigned) until the assignment's due date (or ``due_on``, to see what another would make)."""
     task = assignment.task
-    assigned_on = clock.local(assignment.created_at).date() if assignment.created_at is not None else None
-    return schedule(task.recurrence, task.period_start or assigned_on, due_on or assignment.due_on)
+    return schedule(task.recurrence, task.period_start or assigned_on(assignment), due_on or assignment.due_on)
 
 
 def stranded(assignment, due_on):

@@ -46,7 +46,7 @@ def open_period(assignment, latest=None):
     """The first period the body owes (``periods.owed``) whose report is not accepted yet, or reopened (the one
     to report on now), or None.  ``latest``: ``latest_by_period(assignment)``, when the caller has it."""
     latest = latest_by_period(assignment) if latest is None else latest
-    started = assigned_on(assignment)
+    started = periods.assigned_on(assignment)
     for p in periods.of(assignment):
         report = latest.get(p.label)
         if periods.owed(p, started) and (report is None or report.state != "accepted"
@@ -93,13 +93,8 @@ def _newest(reports):
 def _state(assignment, period, report, today):
     accepted = report is not None and report.state == "accepted" and not _reopened(assignment, period, report)
     overdue = (assignment.state in OPEN_STATES and period.due_on < today and not accepted
-               and periods.owed(period, assigned_on(assignment)))
+               and periods.owed(period, periods.assigned_on(assignment)))
     return PeriodState(period, report, overdue)
-
-
-def assigned_on(assignment):
-    """The local day the work was given to the body."""
-    return clock.local(assignment.created_at).date() if assignment.created_at is not None else None
 
 
 def period_states(assignment, today, reports=None):
