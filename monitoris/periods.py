@@ -99,8 +99,20 @@ def period_ends(days):
 
 
 def assigned_on(assignment):
-    """The local day the work was given to the body."""
+    """The local day the work was given to the body (``assignment``: an Assignment, or a row with its
+    ``created_at``)."""
     return clock.local(assignment.created_at).date() if assignment.created_at is not None else None
+
+
+def sent(assignment_ids):
+    """{(assignment id, period)} of the periods of ``assignment_ids`` whose report was sent or accepted: the body
+    has done its part for them."""
+    ids, out = sorted(set(assignment_ids)), set()
+    for i in range(0, len(ids), 1000):
+        out.update(db.session.execute(
+            sa.select(Report.assignment_id, Report.period).distinct()
+            .where(Report.assignment_id.in_(ids[i:i + 1000]), Report.state.in_(("submitted", "accepted")))).all())
+    return out
 
 
 def of(assignment, due_on=None):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 
 from monitoris import clock, periods
 from monitoris.extensions import db
-from monitoris.models import OPEN_STATES, Act, Assignment, Report, Task, User, UserRole
+from monitoris.models import OPEN_STATES, Act, Assignment, Task, User, UserRole
 from monitoris.notifications import outbox
 
 
@@ -54,11 +54,12 @@ def send_digest(today=None):
     late = _late_periods(today, open_)
     controlling = set(db.session.scalars(controlled))
     by_controller = {u.id: [u, overdue, other, 0] for u, overdue, other in reviewers}
+    missing = set(late.by_controller) & controlling - set(by_controller)
+    for person in db.session.scalars(sa.select(User).where(User.id.in_(missing))):
+        by_controller[person.id] = [person, 0, 0, 0]
     unowned_late = 0
     for controller_id, count in late.by_controller.items():
         if controller_id in controlling:
-            if controller_id not in by_controller:
-                by_controller[controller_id] = [db.session.get(User, controller_id), 0, 0, 0]
             by_controller[controller_id][3] += count
         else:
             unowned_late += count
@@ -100,15 +101,10 @@ def _late_periods(today, open_):
                   Task.recurrence, Task.period_start, Task.controller_id)
         .join(Task, Assignment.task_id == Task.id)
         .where(open_, Assignment.parent_id.is_(None), Task.recurrence != "none")).all()
-    sent = set()
-    ids = [r.id for r in rows]
-    for i in range(0, len(ids), 1000):
-        sent.update(db.session.execute(sa.select(Report.assignment_id, Report.period).where(
-            Report.assignment_id.in_(ids[i:i + 1000]), Report.state.in_(("submitted", "accepted")),
-            Report.final.is_(False))).all())
+    sent = periods.sent(r.id for r in rows)
     late = LatePeriods(Counter(), Counter())
     for row in rows:
-        assigned_on = clock.local(row.created_at).date()
+        assigned_on = periods.assigned_on(row)
         count = sum(1 for p in periods.schedule(row.recurrence, row.period_start or assigned_on, row.due_on)
                     if not p.final and p.due_on < today and periods.owed(p, assigned_on)
                     and (row.id, p.label) not in sent)

@@ -63,7 +63,6 @@ from monitoris.models import (
     Assignment,
     Instruction,
     Organization,
-    Report,
     Task,
     User,
     UserRole,
@@ -250,13 +249,13 @@ def _due_periods(dates, point):
     rows = db.session.execute(period_candidates(ends)).all()
     due = []
     for row in rows:
-        assigned_on = clock.local(row.created_at).date()
+        assigned_on = periods.assigned_on(row)
         for day in ends:
             period = periods.ending_on(row.recurrence, row.period_start or assigned_on, row.due_on, day)
             if (period is not None and periods.owed(period, assigned_on)
                     and (found := point(day, row.reminder_policy)) is not None):
                 due.append((PeriodDue(row, period), *found))
-    done = _reported({(d.id, d.period.label) for d, _, _ in due})
+    done = periods.sent(d.id for d, _, _ in due)
     return [entry for entry in due if (entry[0].id, entry[0].period.label) not in done]
 
 
@@ -267,17 +266,6 @@ def period_candidates(ends):
     recurrences = {recurrence for recurring in ends.values() for recurrence in recurring}
     return _open_work(Assignment.created_at, Task.recurrence, Task.period_start).where(
         Task.recurrence.in_(recurrences), Assignment.due_on > min(ends), Assignment.parent_id.is_(None))
-
-
-def _reported(periods_of):
-    """Of ``periods_of`` ({(assignment id, period label)}), those whose report was sent or accepted."""
-    done = set()
-    ids = sorted({assignment_id for assignment_id, _ in periods_of})
-    for i in range(0, len(ids), 1000):
-        done.update(db.session.execute(
-            sa.select(Report.assignment_id, Report.period).distinct()
-            .where(Report.assignment_id.in_(ids[i:i + 1000]), Report.state.in_(("submitted", "accepted")))).all())
-    return done & periods_of
 
 
 def _due_instructions(dates, point):

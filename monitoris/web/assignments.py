@@ -175,8 +175,7 @@ def render_assignment(assignment, transition_form=None, status=200, general_erro
     return render_template(
         "assignments/show.html", assignment=assignment, task=assignment.task, act=assignment.task.act,
         today=today, actions=actions, timeline=_timeline(assignment), reports=reports,
-        period_states=reports_service.period_states(assignment, today, reports)
-        if assignment.task.recurrence != "none" else [],
+        period_states=reports_service.period_states(assignment, today, reports),
         instructions=work.instructions_of(current_user, assignment),
         extension_requests=work.extension_requests_of(assignment),
         transition_form=transition_form or TransitionForm(formdata=None), general_errors=general_errors,
